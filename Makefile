@@ -1,0 +1,56 @@
+# The README's commands. `make demo` and `make test` do all set-up themselves:
+# npm and pip install into this folder, nothing global, nothing fetched at run time.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NPM_STAMP := node_modules/.package-lock.json
+PY_STAMP := $(VENV)/.installed
+
+.PHONY: help setup demo test lint contracts-test pytest down clean
+
+help:
+	@echo "make demo   bring up the local chains, compile, show their status"
+	@echo "make test   lint, type-check, forge tests and pytest against local Anvil nodes"
+	@echo "make down   stop the chains the demo started"
+
+setup: $(NPM_STAMP) $(PY_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "crossflow needs Node.js 20+ with npm on PATH" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PY_STAMP): pyproject.toml $(NPM_STAMP)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "crossflow needs Python 3.11+; run with PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/crossflow toolchain --install-solc
+	@touch $@
+
+demo: setup
+	$(BIN)/crossflow demo
+
+down: setup
+	$(BIN)/crossflow devnet down
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	scripts/forge fmt --check
+
+contracts-test: setup
+	scripts/forge test
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint contracts-test pytest
+
+clean:
+	rm -rf out cache .devnet .mypy_cache .ruff_cache .pytest_cache

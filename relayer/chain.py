@@ -1,0 +1,40 @@
+"""Connections to nodes, with web3 failures turned into our own errors."""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.exceptions import Web3Exception
+
+from relayer.errors import ChainIdMismatch, NodeUnreachable
+
+
+def connect(rpc_url: str, expected_chain_id: int | None = None, timeout: float = 5.0) -> Web3:
+    """A Web3 client for `rpc_url` that has answered once and is the expected chain."""
+    web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    actual = chain_id(web3, rpc_url)
+    if expected_chain_id is not None and actual != expected_chain_id:
+        raise ChainIdMismatch(rpc_url, expected_chain_id, actual)
+    return web3
+
+
+def chain_id(web3: Web3, rpc_url: str) -> int:
+    try:
+        return int(web3.eth.chain_id)
+    except (OSError, Web3Exception, ValueError) as err:
+        raise NodeUnreachable(rpc_url, _short(err)) from err
+
+
+def head_block(web3: Web3, rpc_url: str) -> int:
+    try:
+        return int(web3.eth.block_number)
+    except (OSError, Web3Exception, ValueError) as err:
+        raise NodeUnreachable(rpc_url, _short(err)) from err
+
+
+def _short(err: Exception) -> str:
+    # requests nests the useful part ("Connection refused") deep inside its message.
+    text = str(err)
+    for marker in ("Connection refused", "timed out", "Name or service not known"):
+        if marker in text:
+            return marker.lower()
+    return text.splitlines()[0][:200] if text else type(err).__name__

@@ -1,0 +1,207 @@
+"""The `crossflow` command: one entry point for everything a user runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from relayer import __version__, devnet
+from relayer.compiler import load_contracts
+from relayer.errors import CrossflowError, InvalidConfig
+from relayer.settings import DevnetSettings, Settings, first_problem, load_settings
+from relayer.table import render_table
+from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except CrossflowError as err:
+        print(f"crossflow: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossflow", description="Local multi-chain testbed for cross-chain options."
+    )
+    parser.add_argument("--version", action="version", version=f"crossflow {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="TOML config file (default: ./crossflow.toml if present)"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    dev = commands.add_parser("devnet", help="local Anvil chains").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    start = dev.add_parser("up", help="start the chains in the background")
+    _add_devnet_overrides(start)
+    start.set_defaults(handler=_devnet_up)
+    dev.add_parser("down", help="stop the chains `up` started").set_defaults(handler=_devnet_down)
+    show = dev.add_parser("status", help="id, port, head block and up/down per chain")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_devnet_status)
+
+    build = commands.add_parser("compile", help="compile contracts/src (cached)")
+    build.add_argument("--force", action="store_true", help="ignore the cache")
+    build.set_defaults(handler=_compile)
+
+    tools = commands.add_parser("toolchain", help="show the tools crossflow uses")
+    tools.add_argument(
+        "--solc-path", action="store_true", help="print only the solc path (for FOUNDRY_SOLC)"
+    )
+    tools.add_argument(
+        "--install-solc",
+        action="store_true",
+        help="install a native solc with py-solc-x when online (the wasm shim serves otherwise)",
+    )
+    tools.set_defaults(handler=_toolchain)
+
+    demo = commands.add_parser("demo", help="bring up the devnet, compile, show status")
+    _add_devnet_overrides(demo)
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _add_devnet_overrides(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chains", type=int, help="number of chains (default 2)")
+    parser.add_argument("--block-time", type=float, help="seconds per block (default: automine)")
+    parser.add_argument("--base-port", type=int, help="port of the first chain (default 8545)")
+
+
+def _devnet_settings(args: argparse.Namespace, settings: Settings) -> DevnetSettings:
+    overrides = {
+        key: value
+        for key, value in (
+            ("chains", args.chains),
+            ("block_time", args.block_time),
+            ("base_port", args.base_port),
+        )
+        if value is not None
+    }
+    try:
+        return DevnetSettings.model_validate({**settings.devnet.model_dump(), **overrides})
+    except ValidationError as err:
+        raise InvalidConfig("command-line options", first_problem(err)) from err
+
+
+def _devnet_up(args: argparse.Namespace, settings: Settings) -> int:
+    devnet_settings = _devnet_settings(args, settings)
+    devnet.up(devnet_settings, foundry_tool("anvil", settings.toolchain))
+    return _print_status(devnet_settings, as_json=False)
+
+
+def _devnet_down(args: argparse.Namespace, settings: Settings) -> int:
+    stopped = devnet.down(settings.devnet)
+    if not stopped:
+        print("no devnet was running")
+    for node in stopped:
+        print(f"stopped {node.spec.name} (chain {node.spec.chain_id}, pid {node.pid})")
+    return 0
+
+
+def _devnet_status(args: argparse.Namespace, settings: Settings) -> int:
+    return _print_status(settings.devnet, as_json=args.json)
+
+
+def _print_status(settings: DevnetSettings, *, as_json: bool) -> int:
+    chains = devnet.status(settings)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": c.node.spec.name,
+                        "role": c.node.spec.role,
+                        "chain_id": c.node.spec.chain_id,
+                        "rpc_url": c.node.rpc_url,
+                        "pid": c.node.pid,
+                        "up": c.up,
+                        "head": c.head,
+                    }
+                    for c in chains
+                ],
+                indent=2,
+            )
+        )
+    elif not chains:
+        print("no devnet is running; start one with `crossflow devnet up`")
+    else:
+        print(
+            render_table(
+                ["chain", "role", "chain id", "rpc url", "pid", "head", "state"],
+                [
+                    [
+                        c.node.spec.name,
+                        c.node.spec.role,
+                        c.node.spec.chain_id,
+                        c.node.rpc_url,
+                        c.node.pid,
+                        "-" if c.head is None else c.head,
+                        "up" if c.up else "DOWN",
+                    ]
+                    for c in chains
+                ],
+            )
+        )
+    return 0 if chains and all(c.up for c in chains) else 1
+
+
+def _compile(args: argparse.Namespace, settings: Settings) -> int:
+    solc = resolve_solc(settings.toolchain.solc)
+    contracts = load_contracts(solc=solc, force=args.force)
+    own = [
+        a for a in contracts if a.source.startswith("contracts/") and a.deployed_bytecode != "0x"
+    ]
+    print(
+        render_table(
+            ["contract", "source", "runtime bytes"],
+            [[a.name, a.source, (len(a.deployed_bytecode) - 2) // 2] for a in own],
+        )
+    )
+    kind = "native" if solc.native else "wasm shim"
+    print(f"\n{len(contracts)} contracts compiled with solc {solc.version} ({kind})")
+    return 0
+
+
+def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
+    if args.install_solc and not install_native_solc():
+        print("no native solc could be downloaded; using the npm solc (wasm) shim")
+    solc = resolve_solc(settings.toolchain.solc)
+    if args.solc_path:
+        print(solc.path)
+        return 0
+    rows: list[list[object]] = [
+        [tool, foundry_tool(tool, settings.toolchain)] for tool in ("anvil", "forge", "cast")
+    ]
+    rows.append([f"solc {solc.version}", f"{solc.path} ({'native' if solc.native else 'wasm'})"])
+    print(render_table(["tool", "path"], rows))
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    devnet_settings = _devnet_settings(args, settings)
+    if not any(c.up for c in devnet.status(devnet_settings)):
+        devnet.up(devnet_settings, foundry_tool("anvil", settings.toolchain))
+    _compile(argparse.Namespace(force=False), settings)
+    print()
+    code = _print_status(devnet_settings, as_json=False)
+    print("\nThe chains keep running; stop them with `crossflow devnet down` (or `make down`).")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

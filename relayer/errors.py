@@ -1,0 +1,110 @@
+"""The one exception tree every crossflow error belongs to.
+
+Each constructor takes the facts and builds the message, so the CLI can print
+any of them as one line that says what went wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CrossflowError(Exception):
+    """Root of every error a user can hit; `hint` says how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} ({hint})" if hint else message)
+
+
+class ConfigError(CrossflowError):
+    """A configuration file or setting that cannot be used."""
+
+    exit_code = 2
+
+
+class InvalidConfig(ConfigError):
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(
+            f"invalid configuration in {source}: {detail}",
+            "fix the value or remove it to use the default",
+        )
+
+
+class ToolchainError(CrossflowError):
+    """A missing or unusable EVM tool (anvil, forge, cast, solc)."""
+
+    exit_code = 3
+
+
+class ToolNotFound(ToolchainError):
+    def __init__(self, tool: str, searched: list[Path]) -> None:
+        places = ", ".join(str(p) for p in searched) or "nowhere"
+        super().__init__(
+            f"{tool} not found (looked in {places} and on PATH)",
+            f"run `make setup` to install the pinned toolchain, or set CROSSFLOW_{tool.upper()}",
+        )
+
+
+class CompilationFailed(ToolchainError):
+    def __init__(self, errors: list[str]) -> None:
+        first = errors[0] if errors else "the compiler returned no output"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(
+            f"Solidity compilation failed: {first}{more}", "fix the contract and run again"
+        )
+
+
+class ChainError(CrossflowError):
+    """A node that cannot be reached or is not the chain we expect."""
+
+    exit_code = 4
+
+
+class NodeUnreachable(ChainError):
+    def __init__(self, rpc_url: str, detail: str) -> None:
+        super().__init__(
+            f"no Ethereum node answers at {rpc_url}: {detail}",
+            "check the RPC URL, or start the local chains with `crossflow devnet up`",
+        )
+
+
+class ChainIdMismatch(ChainError):
+    def __init__(self, rpc_url: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"the node at {rpc_url} is chain {actual}, not chain {expected}",
+            "point the RPC URL at the right network or fix the configured chain id",
+        )
+
+
+class DevnetError(CrossflowError):
+    """Local devnet processes that cannot be started, found or stopped."""
+
+    exit_code = 5
+
+
+class PortInUse(DevnetError):
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"port {port} on {host} is already in use",
+            "stop whatever listens there, or pick other ports with --base-port",
+        )
+
+
+class NodeDidNotStart(DevnetError):
+    def __init__(self, chain_id: int, port: int, reason: str, log_path: Path) -> None:
+        super().__init__(
+            f"anvil for chain {chain_id} on port {port} did not come up: {reason}",
+            f"see {log_path}",
+        )
+
+
+class DevnetAlreadyRunning(DevnetError):
+    def __init__(self, state_file: Path) -> None:
+        super().__init__(
+            f"a devnet recorded in {state_file} is already running",
+            "stop it with `crossflow devnet down` first",
+        )
