@@ -61,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
     tools = commands.add_parser("toolchain", help="show the tools crossflow uses")
     tools.add_argument(
-        "--solc-path", action="store_true", help="print only the solc path (for FOUNDRY_SOLC)"
+        "--which",
+        nargs="+",
+        choices=["anvil", "forge", "cast", "solc"],
+        help="print only these tools' paths, one per line (for scripts)",
     )
     tools.add_argument(
         "--install-solc",
@@ -181,8 +184,9 @@ def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
     if args.install_solc and not install_native_solc():
         print("no native solc could be downloaded; using the npm solc (wasm) shim")
     solc = resolve_solc(settings.toolchain.solc)
-    if args.solc_path:
-        print(solc.path)
+    if args.which:
+        for tool in args.which:
+            print(solc.path if tool == "solc" else foundry_tool(tool, settings.toolchain))
         return 0
     rows: list[list[object]] = [
         [tool, foundry_tool(tool, settings.toolchain)] for tool in ("anvil", "forge", "cast")
