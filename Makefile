@@ -44,8 +44,13 @@ lint: setup
 	$(BIN)/mypy
 	scripts/forge fmt --check
 
+# forge 1.7 can exit 0 having run nothing when its cache is stale (seen after
+# `forge lint`); a test command that ran no test has failed.
 contracts-test: setup
-	scripts/forge test
+	@log=$$(mktemp); scripts/forge test | tee "$$log"; \
+	grep -Eq '[1-9][0-9]* tests passed' "$$log" || { rm -f "$$log"; \
+		echo "forge ran no tests; clear its cache with \`scripts/forge clean\` and retry" >&2; exit 1; }; \
+	rm -f "$$log"
 
 pytest: setup
 	$(BIN)/pytest
