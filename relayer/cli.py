@@ -164,8 +164,13 @@ def _print_status(settings: DevnetSettings, *, as_json: bool) -> int:
 
 
 def _compile(args: argparse.Namespace, settings: Settings) -> int:
+    _print_contracts(settings, force=args.force)
+    return 0
+
+
+def _print_contracts(settings: Settings, *, force: bool) -> None:
     solc = resolve_solc(settings.toolchain.solc)
-    contracts = load_contracts(solc=solc, force=args.force)
+    contracts = load_contracts(solc=solc, force=force)
     own = [
         a for a in contracts if a.source.startswith("contracts/") and a.deployed_bytecode != "0x"
     ]
@@ -177,7 +182,6 @@ def _compile(args: argparse.Namespace, settings: Settings) -> int:
     )
     kind = "native" if solc.native else "wasm shim"
     print(f"\n{len(contracts)} contracts compiled with solc {solc.version} ({kind})")
-    return 0
 
 
 def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
@@ -200,7 +204,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     devnet_settings = _devnet_settings(args, settings)
     if not any(c.up for c in devnet.status(devnet_settings)):
         devnet.up(devnet_settings, foundry_tool("anvil", settings.toolchain))
-    _compile(argparse.Namespace(force=False), settings)
+    _print_contracts(settings, force=False)
     print()
     code = _print_status(devnet_settings, as_json=False)
     print("\nThe chains keep running; stop them with `crossflow devnet down` (or `make down`).")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ class Contracts:
     def __init__(self, artifacts: list[Artifact]) -> None:
         self._artifacts = artifacts
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Artifact]:
         return iter(self._artifacts)
 
     def __len__(self) -> int:
