@@ -5,7 +5,11 @@ from __future__ import annotations
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
-from relayer.errors import ChainIdMismatch, NodeUnreachable
+from relayer.errors import ChainError, ChainIdMismatch, NodeUnreachable
+
+# What a node that is down, restarting or overloaded raises through web3: agents
+# treat these as "try again later", never as a reason to stop.
+NODE_ERRORS = (OSError, Web3Exception, ChainError)
 
 
 def connect(rpc_url: str, expected_chain_id: int | None = None, timeout: float = 5.0) -> Web3:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from relayer import __version__, devnet
+from relayer import __version__, devnet, relay_cli
 from relayer.compiler import load_contracts
 from relayer.errors import CrossflowError, InvalidConfig
 from relayer.settings import DevnetSettings, Settings, first_problem, load_settings
@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         help="install a native solc with py-solc-x when online (the wasm shim serves otherwise)",
     )
     tools.set_defaults(handler=_toolchain)
+
+    relay_cli.add_commands(commands)
 
     demo = commands.add_parser("demo", help="bring up the devnet, compile, show status")
     _add_devnet_overrides(demo)

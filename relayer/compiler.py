@@ -23,6 +23,9 @@ from relayer.toolchain import PROJECT_ROOT, Solc, foundry_profile, resolve_solc
 
 CACHE_FORMAT = 1
 DEFAULT_CACHE_DIR = PROJECT_ROOT / "cache" / "solcx"
+# Test-only contracts (recipients, load generators) that e2e tests and the
+# relay benchmark deploy next to the real ones.
+TEST_HELPERS = "contracts/test/helpers"
 _OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
 
 
@@ -71,14 +74,16 @@ def load_contracts(
     cache_dir: Path = DEFAULT_CACHE_DIR,
     solc: Solc | None = None,
     force: bool = False,
+    extra_dirs: tuple[str, ...] = (),
 ) -> Contracts:
-    """Artifacts for every contract under `root`/contracts/src, compiling only when inputs changed.
+    """Artifacts for every contract under `root`/contracts/src (and `extra_dirs`),
+    compiling only when inputs changed.
 
     Source unit names are paths relative to `root`, as forge names them, because
     they are part of the metadata hash at the end of the bytecode.
     """
     solc = solc or resolve_solc()
-    standard_input = _standard_input(root)
+    standard_input = _standard_input(root, extra_dirs)
     key = _hash_json({"format": CACHE_FORMAT, "solc": solc.version, "input": standard_input})
     cache_file = cache_dir / f"{key}.json"
     if not force and (cached := _read_cache(root, cache_file)) is not None:
@@ -88,12 +93,13 @@ def load_contracts(
     return _artifacts(output["contracts"])
 
 
-def _standard_input(root: Path) -> dict[str, Any]:
+def _standard_input(root: Path, extra_dirs: tuple[str, ...]) -> dict[str, Any]:
     profile = foundry_profile()
     src_dir = root / str(profile["src"])
     sources = {
         path.relative_to(root).as_posix(): {"content": path.read_text()}
-        for path in sorted(src_dir.rglob("*.sol"))
+        for directory in (src_dir, *(root / d for d in extra_dirs))
+        for path in sorted(directory.rglob("*.sol"))
     }
     if not sources:
         raise ToolchainError(f"no Solidity sources under {src_dir}", "check the contracts path")

@@ -108,3 +108,85 @@ class DevnetAlreadyRunning(DevnetError):
             f"a devnet recorded in {state_file} is already running",
             "stop it with `crossflow devnet down` first",
         )
+
+
+class InvalidManifest(ConfigError):
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(
+            f"invalid deployment manifest {source}: {detail}",
+            "redeploy with `crossflow deploy` to rewrite it",
+        )
+
+
+class ManifestNotFound(ConfigError):
+    def __init__(self, path: Path, network: str) -> None:
+        super().__init__(
+            f"no deployment manifest for network {network!r} at {path}",
+            f"deploy first with `crossflow deploy --network {network}`",
+        )
+
+
+class MissingKey(ConfigError):
+    def __init__(self, what: str, variable: str) -> None:
+        super().__init__(f"no {what} is configured", f"set {variable}")
+
+
+class DeliveryError(CrossflowError):
+    """A transaction the agents sent that did not do what it should."""
+
+    exit_code = 7
+
+
+class TransactionReverted(DeliveryError):
+    def __init__(self, what: str, tx_hash: str, reason: str) -> None:
+        super().__init__(f"{what} reverted in {tx_hash}: {reason}", "see the node log")
+
+
+class AccountUnfunded(DeliveryError):
+    def __init__(self, address: str, chain_id: int) -> None:
+        super().__init__(
+            f"account {address} has no ether for gas on chain {chain_id}",
+            "fund it, or use a funded key",
+        )
+
+
+class StoreError(CrossflowError):
+    """The agents' state file cannot be used, or a request breaks its rules."""
+
+    exit_code = 6
+
+
+class StoreUnavailable(StoreError):
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"cannot use the state file {path}: {detail}",
+            "check the path, its permissions and free disk space",
+        )
+
+
+class StoreTooNew(StoreError):
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        super().__init__(
+            f"{path} was made by a newer crossflow (schema version {found}; "
+            f"this one knows up to {supported})",
+            "upgrade crossflow, or point it at another state file",
+        )
+
+
+class UnknownMessage(StoreError):
+    def __init__(self, message_id: str) -> None:
+        self.message_id = message_id
+        super().__init__(
+            f"no message {message_id} in the state file", "list them with `crossflow messages`"
+        )
+
+
+class IllegalTransition(StoreError):
+    def __init__(self, message_id: str, from_state: str, to_state: str) -> None:
+        self.message_id = message_id
+        self.from_state = from_state
+        self.to_state = to_state
+        super().__init__(
+            f"message {message_id} cannot go from {from_state} to {to_state}",
+            "its timeline shows how it got there",
+        )

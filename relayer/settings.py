@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from relayer.errors import InvalidConfig
@@ -48,6 +48,52 @@ class ToolchainSettings(BaseModel):
     solc: Path | None = None
 
 
+class FaultSettings(BaseModel):
+    """Seeded transport faults for experiments; all off by default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int = 0
+    delay: dict[str, float] = Field(
+        default_factory=dict, description="extra seconds per route, e.g. {'31337->31338': 2.0}"
+    )
+    drop_rate: float = Field(0.0, ge=0, le=1, description="share of submissions silently lost")
+    duplicate_rate: float = Field(0.0, ge=0, le=1, description="share submitted twice")
+    reorder: bool = Field(False, description="shuffle each round's submissions across channels")
+
+
+class RelaySettings(BaseModel):
+    """The validators and the relayer run by `crossflow relay`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network: str = "local"
+    manifest_dir: Path = Path("deployments")
+    store: Path = Field(Path(".devnet/relay.sqlite"), description="SQLite state file")
+    confirmations: int = Field(0, ge=0, description="blocks a validator waits before signing")
+    chain_confirmations: dict[int, int] = Field(
+        default_factory=dict, description="per chain id, overrides `confirmations`"
+    )
+    use_finalized_tag: bool = Field(False, description="sign only at or below `finalized`")
+    poll_interval: float = Field(0.05, gt=0, description="seconds between loop iterations")
+    max_block_range: int = Field(2000, ge=1, description="blocks per eth_getLogs call")
+    batch_size: int = Field(100, ge=1, le=500, description="messages per processBatch")
+    gas_headroom: float = Field(1.25, ge=1, description="multiplier on estimated gas")
+    max_attempts: int = Field(8, ge=1, description="submissions before dead-lettering")
+    backoff_base: float = Field(0.5, gt=0)
+    backoff_max: float = Field(30.0, gt=0)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(9464, ge=0, le=65535, description="unset disables /metrics")
+    validator_keys: list[SecretStr] = Field(
+        default_factory=list, description="keys this process signs with; local: dev keys"
+    )
+    relayer_key: SecretStr | None = Field(None, description="pays for delivery; local: dev key")
+    faults: FaultSettings = FaultSettings()
+
+    def confirmations_for(self, chain_id: int) -> int:
+        return self.chain_confirmations.get(chain_id, self.confirmations)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -55,6 +101,7 @@ class Settings(BaseSettings):
 
     devnet: DevnetSettings = DevnetSettings()
     toolchain: ToolchainSettings = ToolchainSettings()
+    relay: RelaySettings = RelaySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 
+import {Mailbox} from "../src/messaging/Mailbox.sol";
 import {FaucetToken} from "../src/tokens/FaucetToken.sol";
 
 /// @notice Shared actors and deploy helpers for every contract test.
@@ -20,6 +21,7 @@ abstract contract BaseTest is Test {
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
     address internal carol = makeAddr("carol");
+    address internal guardian = makeAddr("guardian");
 
     function setUp() public virtual {
         vm.warp(START_TIME);
@@ -47,5 +49,11 @@ abstract contract BaseTest is Test {
     ) internal returns (FaucetToken token) {
         token = new FaucetToken(name, symbol, decimals, dripAmount, dripCooldown, owner);
         vm.label(address(token), symbol);
+    }
+
+    /// @dev A mailbox serving `domain`, owned by `owner` and paused by `guardian`.
+    function deployMailbox(uint32 domain) internal returns (Mailbox mailbox) {
+        mailbox = new Mailbox(domain, owner, guardian);
+        vm.label(address(mailbox), string.concat("Mailbox-", vm.toString(domain)));
     }
 }

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IMessageRecipient} from "../../../src/interfaces/IMessageRecipient.sol";
+
+/// @notice Records the gas left on entry to `handle`, to check what the mailbox forwards.
+/// @dev The fallback catches `handle` with a handful of opcodes before `gas()`, so the reading is
+/// within `ENTRY_OVERHEAD` of the gas the CALL forwarded.
+contract GasProbeRecipient {
+    uint256 public constant ENTRY_OVERHEAD = 100;
+
+    fallback() external {
+        assembly ("memory-safe") {
+            sstore(0, gas())
+        }
+    }
+
+    function gasAtEntry() external view returns (uint256 gas_) {
+        assembly ("memory-safe") {
+            gas_ := sload(0)
+        }
+    }
+}
+
+/// @notice Burns every unit of gas it gets, then reverts with `reasonBytes` bytes of revert data.
+contract GasBurnerRecipient is IMessageRecipient {
+    /// @dev Left for the final revert: memory for the reason and the REVERT itself.
+    uint256 private constant GAS_FOR_REVERT = 30_000;
+
+    uint256 public immutable reasonBytes;
+
+    constructor(uint256 reasonBytes_) {
+        reasonBytes = reasonBytes_;
+    }
+
+    function handle(uint32, address, bytes calldata) external view {
+        while (gasleft() > GAS_FOR_REVERT) {}
+        uint256 size = reasonBytes;
+        assembly ("memory-safe") {
+            revert(0, size)
+        }
+    }
+}
+
+/// @notice Reverts at once with `reasonBytes` bytes of 0xAB, to flood the caller's memory.
+contract ReturnBombRecipient is IMessageRecipient {
+    uint256 public immutable reasonBytes;
+
+    constructor(uint256 reasonBytes_) {
+        reasonBytes = reasonBytes_;
+    }
+
+    function handle(uint32, address, bytes calldata) external view {
+        bytes memory reason = new bytes(reasonBytes);
+        for (uint256 i; i < reason.length; i += 32) {
+            assembly ("memory-safe") {
+                mstore(add(add(reason, 0x20), i), not(0))
+            }
+        }
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
+    }
+}
+
+/// @notice On `handle`, makes one configured call (say back into the mailbox) and reverts with
+/// the callee's revert data when it fails, so the mailbox records why.
+contract CallingRecipient is IMessageRecipient {
+    address public target;
+    bytes public callData;
+    uint256 public handled;
+
+    function setCall(address target_, bytes calldata callData_) external {
+        target = target_;
+        callData = callData_;
+    }
+
+    function handle(uint32, address, bytes calldata) external {
+        ++handled;
+        (bool success, bytes memory result) = target.call(callData);
+        if (!success) {
+            assembly ("memory-safe") {
+                revert(add(result, 0x20), mload(result))
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+"""The relayer's delivery side: per destination, take each channel's attested
+messages in nonce order, batch them into `processBatch`, send, and settle every
+message from the receipt's events. Errors are sorted into retryable (backoff,
+bounded attempts, then dead letter) and fatal (dead letter at once)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from hexbytes import HexBytes
+from web3.contract import Contract
+from web3.exceptions import TransactionNotFound
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from relayer.attestation import quorum
+from relayer.chain import NODE_ERRORS
+from relayer.errors import DeliveryError, TransactionReverted
+from relayer.faults import FaultInjector
+from relayer.metrics import RelayMetrics
+from relayer.settings import RelaySettings
+from relayer.store import MessageRow, MessageState, Store
+from relayer.tx import Sender
+
+log = logging.getLogger(__name__)
+
+# Reverts that a later attempt can get past once the relayer refreshes its view.
+STALE_VIEW_ERRORS = {
+    "MailboxNonceOutOfOrder",
+    "MailboxQuorumNotMet",
+    "MailboxSignerNotValidator",
+    "EnforcedPause",
+    "MailboxPaused",
+    "MailboxInsufficientGas",
+}
+
+
+@dataclass
+class Destination:
+    """One destination chain as the relayer sees it; the validator sets and inbound
+    nonces are cached and refreshed when a revert says they are stale."""
+
+    domain: int
+    sender: Sender
+    mailbox: Contract
+    inbound_nonce: dict[int, int] = field(default_factory=dict)
+    members: dict[int, tuple[set[str], int]] = field(default_factory=dict)
+    paused_until: float = 0.0
+    unsettled: bool = True  # submitted messages may await a receipt we never saw
+
+    def refresh(self, origins: Sequence[int]) -> None:
+        functions = self.mailbox.functions
+        for origin in origins:
+            self.inbound_nonce[origin] = int(functions.inboundNonce(origin).call())
+            validators = {str(v) for v in functions.validators(origin).call()}
+            self.members[origin] = (validators, int(functions.threshold(origin).call()))
+
+
+@dataclass(frozen=True)
+class Batch:
+    destination: Destination
+    messages: list[MessageRow]
+    signatures: list[list[bytes]]
+
+
+class Relayer:
+    def __init__(
+        self,
+        destinations: Sequence[Destination],
+        store: Store,
+        settings: RelaySettings,
+        *,
+        faults: FaultInjector,
+        metrics: RelayMetrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.destinations = list(destinations)
+        self.store = store
+        self.settings = settings
+        self.faults = faults
+        self.metrics = metrics
+        self.clock = clock
+        self._random = random.Random(settings.faults.seed)  # noqa: S311 - backoff jitter
+
+    def reconcile(self, destination: Destination) -> None:
+        """Settle messages left `submitted` with no receipt (a restart, a node that
+        went away): delivered if the chain says so, else back in line. A resend of
+        one that is in fact still pending is skipped by the mailbox, never run twice."""
+        for rows in self.store.pending_by_channel(destination.domain).values():
+            for row in rows:
+                if row.state is not MessageState.SUBMITTED:
+                    continue
+                if destination.mailbox.functions.delivered(row.id).call():
+                    self._settle_delivered(row, "found delivered on chain")
+                else:
+                    self.store.transition(row.id, MessageState.ATTESTED, "no receipt; resend")
+        destination.unsettled = False
+
+    def tick(self) -> int:
+        """One delivery round over every destination; returns messages settled."""
+        batches: list[Batch] = []
+        for destination in self.destinations:
+            if self.clock() < destination.paused_until:
+                continue
+            try:
+                if destination.unsettled:
+                    self.reconcile(destination)
+                batches += self._plan(destination)
+            except NODE_ERRORS as err:
+                self._node_trouble(destination, err)
+        return self._submit(self.faults.apply(batches))
+
+    def _plan(self, destination: Destination) -> list[Batch]:
+        channels = self.store.pending_by_channel(destination.domain)
+        missing = [origin for origin in channels if origin not in destination.members]
+        if missing:
+            destination.refresh(missing)
+        now = self.clock()
+        ready: list[tuple[int, MessageRow, list[bytes]]] = []
+        for origin, rows in channels.items():
+            ready += self._ready_prefix(destination, origin, rows, now)
+        ready.sort(key=lambda item: -item[0])  # stable: channel order survives within a priority
+        size = self.settings.batch_size
+        return [
+            Batch(
+                destination,
+                [row for _, row, _ in ready[i : i + size]],
+                [signatures for _, _, signatures in ready[i : i + size]],
+            )
+            for i in range(0, len(ready), size)
+        ]
+
+    def _ready_prefix(
+        self, destination: Destination, origin: int, rows: list[MessageRow], now: float
+    ) -> list[tuple[int, MessageRow, list[bytes]]]:
+        """The channel's messages that can go now: consecutive nonces from the next one
+        the mailbox expects, each with a quorum, none held back by backoff or delay."""
+        members, threshold = destination.members[origin]
+        expected = destination.inbound_nonce.get(origin, 0)
+        ready: list[tuple[int, MessageRow, list[bytes]]] = []
+        priority = max((row.priority for row in rows), default=0)
+        for row in rows:
+            if row.nonce < expected:
+                if row.state is not MessageState.SUBMITTED:
+                    self._settle_delivered(row, "delivered by another relayer")
+                continue
+            seen_at = row.seen_at or now
+            held = row.next_attempt_at > now or seen_at + self.faults.delay(_route(row)) > now
+            if row.nonce != expected or row.state is MessageState.SUBMITTED or held:
+                break
+            signatures = quorum(self.store.attestations(row.id), members, threshold)
+            if signatures is None:
+                break
+            if row.state is MessageState.SEEN:
+                self.store.transition(row.id, MessageState.ATTESTED, f"quorum {threshold}")
+            ready.append((priority, row, signatures))
+            expected += 1
+        return ready
+
+    def _submit(self, batches: list[Batch]) -> int:
+        sent: list[tuple[Batch, HexBytes]] = []
+        for batch in batches:
+            ids = [row.id for row in batch.messages]
+            if any(self._state(i) is not MessageState.ATTESTED for i in ids):
+                self._duplicate_submission(batch)
+                continue
+            try:
+                tx_hash = self._send(batch)
+            except TransactionReverted as err:
+                self._handle_revert(batch, err)
+                continue
+            except (*NODE_ERRORS, DeliveryError) as err:
+                self._node_trouble(batch.destination, err)
+                continue
+            self.store.mark_submitted(ids, tx_hash.to_0x_hex())
+            self.metrics.messages.labels(_route(batch.messages[0]), "submitted").inc(len(ids))
+            sent.append((batch, tx_hash))
+        return sum(self._settle(batch, tx_hash) for batch, tx_hash in sent)
+
+    def _send(self, batch: Batch) -> HexBytes:
+        call = batch.destination.mailbox.functions.processBatch(
+            [row.raw for row in batch.messages], batch.signatures
+        )
+        return batch.destination.sender.send(call, gas=batch.destination.sender.estimate(call))
+
+    def _duplicate_submission(self, batch: Batch) -> None:
+        """A fault-injected copy of a batch already sent: it must be harmless."""
+        try:
+            tx_hash = self._send(batch)
+        except (*NODE_ERRORS, DeliveryError):
+            return
+        self._wait_receipt(batch.destination, tx_hash)
+
+    def _settle(self, batch: Batch, tx_hash: HexBytes) -> int:
+        try:
+            receipt = self._wait_receipt(batch.destination, tx_hash)
+        except (*NODE_ERRORS, TimeoutError) as err:
+            # Not the messages' fault: they stay submitted until the chain answers.
+            batch.destination.unsettled = True
+            self._node_trouble(batch.destination, err)
+            return 0
+        if receipt["status"] != 1:
+            batch.destination.refresh(sorted({row.origin for row in batch.messages}))
+            for row in batch.messages:
+                self._retry(row, f"processBatch reverted in {tx_hash.to_0x_hex()}")
+            return 0
+        return self._settle_events(batch, receipt)
+
+    def _settle_events(self, batch: Batch, receipt: TxReceipt) -> int:
+        events = batch.destination.mailbox.events
+        failed = {
+            "0x" + bytes(e["args"]["id"]).hex(): e["args"]["reason"]
+            for e in events.MessageFailed().process_receipt(receipt, errors=DISCARD)
+        }
+        settled = 0
+        for row in batch.messages:
+            if row.id in failed:
+                self.store.mark_failed(row.id, "handler reverted: 0x" + bytes(failed[row.id]).hex())
+                self.metrics.messages.labels(_route(row), "failed").inc()
+            else:
+                self._settle_delivered(row, f"tx {receipt['transactionHash'].to_0x_hex()}")
+            batch.destination.inbound_nonce[row.origin] = row.nonce + 1
+            settled += 1
+        return settled
+
+    def _settle_delivered(self, row: MessageRow, detail: str) -> None:
+        self.store.mark_delivered(row.id, detail)
+        route = _route(row)
+        self.metrics.messages.labels(route, "delivered").inc()
+        if row.seen_at is not None:
+            self.metrics.latency.labels(route).observe(max(0.0, self.clock() - row.seen_at))
+
+    def _handle_revert(self, batch: Batch, err: TransactionReverted) -> None:
+        reason = err.message
+        if any(name in reason for name in STALE_VIEW_ERRORS):
+            batch.destination.refresh(sorted({row.origin for row in batch.messages}))
+            for row in batch.messages:
+                self._retry(row, reason)
+            return
+        if len(batch.messages) > 1:
+            # Find the culprit: each message alone, in order, so the rest can still go.
+            for row, signatures in zip(batch.messages, batch.signatures, strict=True):
+                single = Batch(batch.destination, [row], [signatures])
+                try:
+                    single.destination.sender.estimate(
+                        single.destination.mailbox.functions.processBatch([row.raw], [signatures])
+                    )
+                except TransactionReverted as single_err:
+                    self._handle_revert(single, single_err)
+                    return
+            return
+        self.store.dead_letter(batch.messages[0].id, f"fatal revert: {reason}")
+        self.metrics.messages.labels(_route(batch.messages[0]), "dead_lettered").inc()
+
+    def _retry(self, row: MessageRow, error: str) -> None:
+        attempts = self.store.schedule_retry(row.id, error, self._backoff(row.attempts + 1))
+        if attempts >= self.settings.max_attempts:
+            self.store.dead_letter(row.id, f"gave up after {attempts} attempts: {error}")
+            self.metrics.messages.labels(_route(row), "dead_lettered").inc()
+
+    def _backoff(self, attempts: int) -> float:
+        ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempts - 1))
+        jitter = 0.5 + self._random.random() / 2
+        return float(ceiling * jitter)
+
+    def _node_trouble(self, destination: Destination, err: Exception) -> None:
+        """Node down, nonce drift or a mempool refusal: nothing wrong with the
+        messages, so no attempt is counted; the destination rests a moment and
+        the account nonce is read afresh, since a failed send may have left a gap."""
+        destination.sender.resync_nonce()
+        destination.paused_until = self.clock() + self.settings.backoff_base
+        log.warning("destination %s: %s", destination.domain, str(err)[:200])
+
+    def _wait_receipt(self, destination: Destination, tx_hash: HexBytes) -> TxReceipt:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                return destination.sender.web3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                time.sleep(0.002)
+        raise TimeoutError(f"{tx_hash.to_0x_hex()} not mined within 30s")
+
+    def _state(self, message_id: str) -> MessageState | None:
+        row = self.store.message(message_id)
+        return row.state if row else None
+
+
+def _route(row: MessageRow) -> str:
+    return f"{row.origin}->{row.destination}"

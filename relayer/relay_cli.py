@@ -1,0 +1,169 @@
+"""The message-layer commands: `deploy`, `relay` and `messages`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+from types import FrameType
+
+from eth_account import Account
+
+from relayer import devkeys, devnet
+from relayer.compiler import load_contracts
+from relayer.deploy import ChainTarget, deploy_messaging
+from relayer.errors import ConfigError, DevnetError
+from relayer.logs import configure_json_logging
+from relayer.manifest import load_manifest
+from relayer.metrics import MetricsServer, RelayMetrics
+from relayer.service import RelayService, Role
+from relayer.settings import Settings
+from relayer.store import MessageRow, MessageState, Store
+from relayer.table import render_table
+
+log = logging.getLogger(__name__)
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    deploy = commands.add_parser("deploy", help="deploy the mailboxes and write the manifest")
+    deploy.add_argument("--network", default="local", help="only 'local' (the devnet) for now")
+    deploy.add_argument("--threshold", type=int, default=2, help="M of the 3 dev validators")
+    deploy.set_defaults(handler=_deploy)
+
+    relay = commands.add_parser("relay", help="run the validators and the relayer")
+    relay.add_argument("--network", help="manifest to use (default: relay.network)")
+    relay.add_argument(
+        "--role",
+        choices=[r.value for r in Role],
+        default=Role.ALL.value,
+        help="run only the validators or only the relayer",
+    )
+    relay.set_defaults(handler=_relay)
+
+    show = commands.add_parser("messages", help="recent messages with state, route and latency")
+    show.add_argument("--limit", type=int, default=20)
+    show.add_argument("--state", choices=[s.value for s in MessageState])
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_messages)
+
+
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    if args.network != "local":
+        raise ConfigError(
+            f"network {args.network!r} has no deploy configuration yet",
+            "deploy to the local devnet with --network local",
+        )
+    nodes = devnet.read_state(settings.devnet.state_dir / "state.json")
+    if not nodes:
+        raise DevnetError("no devnet is running", "start one with `crossflow devnet up`")
+    validators = [Account.from_key(k.get_secret_value()).address for k in devkeys.VALIDATOR_KEYS]
+    manifest = deploy_messaging(
+        [ChainTarget(n.spec.name, n.spec.role, n.spec.chain_id, n.rpc_url) for n in nodes],
+        network=args.network,
+        manifest_dir=settings.relay.manifest_dir,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        validators=validators,
+        threshold=args.threshold,
+    )
+    print(
+        render_table(
+            ["chain", "chain id", "Mailbox"],
+            [[c.name, c.chain_id, c.contracts["Mailbox"]] for c in manifest.chains],
+        )
+    )
+    print(
+        f"\nvalidators: {manifest.validators.threshold} of {len(validators)}; "
+        f"manifest: {settings.relay.manifest_dir / (args.network + '.json')}"
+    )
+    return 0
+
+
+def _relay(args: argparse.Namespace, settings: Settings) -> int:
+    configure_json_logging()
+    network = args.network or settings.relay.network
+    manifest = load_manifest(settings.relay.manifest_dir, network)
+    metrics = RelayMetrics()
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        del frame
+        log.info("signal %s: finishing the iteration in hand", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with Store.open(settings.relay.store) as store:
+        service = RelayService(
+            settings.relay, manifest, load_contracts(), store, metrics=metrics, role=Role(args.role)
+        )
+        server = _metrics_server(settings, metrics)
+        log.info("relaying on %s (%s)", network, args.role)
+        try:
+            service.run(stop)
+        finally:
+            if server is not None:
+                server.close()
+    log.info("stopped")
+    return 0
+
+
+def _metrics_server(settings: Settings, metrics: RelayMetrics) -> MetricsServer | None:
+    port = settings.relay.metrics_port
+    if port is None:
+        return None
+    max_silence = max(10.0, 20 * settings.relay.poll_interval)
+    server = MetricsServer(metrics, settings.relay.metrics_host, port, max_silence)
+    log.info("metrics on http://%s:%d/metrics", settings.relay.metrics_host, server.port)
+    return server
+
+
+def _messages(args: argparse.Namespace, settings: Settings) -> int:
+    with Store.open(settings.relay.store) as store:
+        rows = store.messages(args.limit, MessageState(args.state) if args.state else None)
+    if args.json:
+        print(json.dumps([_as_json(row) for row in rows], indent=2))
+        return 0
+    if not rows:
+        print("no messages yet")
+        return 0
+    print(
+        render_table(
+            ["id", "route", "nonce", "state", "attempts", "latency ms", "last error"],
+            [
+                [
+                    row.id[:12],
+                    f"{row.origin}->{row.destination}",
+                    row.nonce,
+                    row.state.value,
+                    row.attempts,
+                    _latency_ms(row) or "-",
+                    row.last_error[:60],
+                ]
+                for row in rows
+            ],
+        )
+    )
+    return 0
+
+
+def _latency_ms(row: MessageRow) -> int | None:
+    if row.delivered_at is None or row.seen_at is None:
+        return None
+    return round((row.delivered_at - row.seen_at) * 1000)
+
+
+def _as_json(row: MessageRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "origin": row.origin,
+        "destination": row.destination,
+        "nonce": row.nonce,
+        "state": row.state.value,
+        "attempts": row.attempts,
+        "latency_ms": _latency_ms(row),
+        "last_error": row.last_error,
+        "origin_block": row.origin_block,
+        "submit_tx": row.submit_tx,
+    }

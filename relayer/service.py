@@ -1,0 +1,194 @@
+"""`crossflow relay`: the indexer, the validators and the relayer in one loop.
+
+Each iteration: index new `Dispatch` logs on every origin (orphaning what a
+reorg removed) → validators sign what is final → the relayer delivers what has
+a quorum. State lives in the SQLite store, so a restart resumes where it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from pydantic import SecretStr
+from web3 import Web3
+
+from relayer import devkeys
+from relayer.attestation import MailboxDomain
+from relayer.chain import NODE_ERRORS, connect
+from relayer.compiler import Contracts
+from relayer.delivery import Destination, Relayer
+from relayer.errors import MissingKey
+from relayer.faults import FaultInjector
+from relayer.manifest import ChainDeployment, Manifest
+from relayer.metrics import RelayMetrics
+from relayer.settings import RelaySettings
+from relayer.store import MessageState, Store
+from relayer.tx import Sender
+from relayer.validator import Validator, new_message
+from relayer.watcher import DispatchWatcher
+
+log = logging.getLogger(__name__)
+INDEXER_AGENT = "indexer"
+
+
+class Role(StrEnum):
+    ALL = "all"
+    VALIDATOR = "validator"
+    RELAYER = "relayer"
+
+
+@dataclass
+class _Chain:
+    deployment: ChainDeployment
+    web3: Web3
+    mailbox: str
+
+
+class RelayService:
+    def __init__(
+        self,
+        settings: RelaySettings,
+        manifest: Manifest,
+        contracts: Contracts,
+        store: Store,
+        *,
+        metrics: RelayMetrics,
+        role: Role = Role.ALL,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        abi = contracts.get("Mailbox").abi
+        self.chains = [
+            _Chain(c, connect(c.rpc_url, c.chain_id), manifest.address(c, "Mailbox"))
+            for c in manifest.chains
+        ]
+        self.indexers: list[DispatchWatcher] = []
+        self.validator: Validator | None = None
+        self.relayer: Relayer | None = None
+        if role in (Role.ALL, Role.VALIDATOR):
+            self.validator = self._validator(abi, manifest.network)
+        if role in (Role.ALL, Role.RELAYER):
+            # The relayer's own view at 0 confirmations: it sees messages (and
+            # reorgs) first, and starts the latency clock when a Dispatch is mined.
+            self.indexers = [self._watcher(c, abi, INDEXER_AGENT, 0) for c in self.chains]
+            self.relayer = self._relayer(abi, manifest.network)
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until `stop` is set; the iteration in hand always completes."""
+        while not stop.is_set():
+            started = time.monotonic()
+            self.iteration()
+            stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
+
+    def iteration(self) -> None:
+        for indexer in self.indexers:
+            self._index(indexer)
+        if self.validator is not None:
+            self.validator.tick()
+        if self.relayer is not None:
+            self.relayer.tick()
+        self._observe()
+
+    def _index(self, watcher: DispatchWatcher) -> None:
+        try:
+            poll = watcher.poll()
+        except NODE_ERRORS as err:
+            log.warning("indexer: origin %s unreachable: %s", watcher.domain, str(err)[:200])
+            return
+        if poll.reorged_from is not None:
+            orphaned = self.store.orphan_from_block(watcher.domain, poll.reorged_from)
+            log.warning(
+                "reorg on %s from block %s: %d message(s) orphaned",
+                watcher.domain,
+                poll.reorged_from,
+                len(orphaned),
+            )
+        for event in poll.events:
+            if self.store.record_seen(new_message(event)):
+                self.metrics.messages.labels(event.message.route, "seen").inc()
+        watcher.commit(poll)
+
+    def _observe(self) -> None:
+        counts = self.store.counts_by_state()
+        pending = sum(
+            counts[s] for s in (MessageState.SEEN, MessageState.ATTESTED, MessageState.SUBMITTED)
+        )
+        self.metrics.queue_depth.labels("all").set(pending)
+        self.metrics.iteration_done()
+
+    def _watcher(
+        self, chain: _Chain, abi: list[dict[str, object]], agent: str, confirmations: int
+    ) -> DispatchWatcher:
+        return DispatchWatcher(
+            agent=agent,
+            web3=chain.web3,
+            mailbox=chain.mailbox,
+            mailbox_abi=abi,
+            domain=chain.deployment.domain,
+            store=self.store,
+            start_block=chain.deployment.deployed_at_block,
+            confirmations=confirmations,
+            use_finalized_tag=self.settings.use_finalized_tag,
+            max_block_range=self.settings.max_block_range,
+        )
+
+    def _validator(self, abi: list[dict[str, object]], network: str) -> Validator:
+        keys = _accounts(self.settings.validator_keys, network, devkeys.VALIDATOR_KEYS)
+        if not keys:
+            raise MissingKey("validator key", "CROSSFLOW_RELAY__VALIDATOR_KEYS")
+        agent = "validator-" + "-".join(sorted(k.address[2:10].lower() for k in keys))
+        watchers = [
+            self._watcher(c, abi, agent, self.settings.confirmations_for(c.deployment.chain_id))
+            for c in self.chains
+        ]
+        destinations = {
+            c.deployment.domain: MailboxDomain(c.deployment.chain_id, c.mailbox)
+            for c in self.chains
+        }
+        return Validator(keys, watchers, destinations, self.store)
+
+    def _relayer(self, abi: list[dict[str, object]], network: str) -> Relayer:
+        keys = _accounts(
+            [self.settings.relayer_key] if self.settings.relayer_key else [],
+            network,
+            [devkeys.RELAYER_KEY],
+        )
+        if not keys:
+            raise MissingKey("relayer key", "CROSSFLOW_RELAY__RELAYER_KEY")
+        destinations = [
+            Destination(
+                domain=c.deployment.domain,
+                sender=Sender(c.web3, keys[0], c.deployment.chain_id, self.settings.gas_headroom),
+                mailbox=c.web3.eth.contract(address=Web3.to_checksum_address(c.mailbox), abi=abi),
+            )
+            for c in self.chains
+        ]
+        return Relayer(
+            destinations,
+            self.store,
+            self.settings,
+            faults=FaultInjector(self.settings.faults),
+            metrics=self.metrics,
+        )
+
+
+def _accounts(
+    configured: Sequence[SecretStr], network: str, dev_defaults: Sequence[SecretStr]
+) -> list[LocalAccount]:
+    """Configured keys; on the local devnet the well-known dev keys stand in."""
+    keys = list(configured) or (list(dev_defaults) if network == "local" else [])
+    accounts: list[LocalAccount] = []
+    for key in keys:
+        try:
+            accounts.append(Account.from_key(key.get_secret_value()))
+        except (ValueError, TypeError) as err:
+            raise MissingKey("valid private key (one is malformed)", "a 32-byte hex key") from err
+    return accounts

@@ -1,0 +1,117 @@
+"""Sending transactions from one local account: its own nonce, estimated gas with
+headroom, and reverts decoded into the contract's custom error names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ABIError
+from eth_utils.abi import function_abi_to_4byte_selector
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+from web3.types import Nonce, TxParams, TxReceipt
+
+from relayer.errors import AccountUnfunded, NodeUnreachable, TransactionReverted
+
+Call = ContractFunction | ContractConstructor
+_SELECTOR_HEX = 2 + 8  # "0x" and four bytes
+
+
+class Sender:
+    """One account on one chain. Keeps its own nonce so transactions can be
+    pipelined without asking the node between them."""
+
+    def __init__(
+        self, web3: Web3, account: LocalAccount, chain_id: int, gas_headroom: float = 1.25
+    ) -> None:
+        self.web3 = web3
+        self.account = account
+        self.chain_id = chain_id
+        self.gas_headroom = gas_headroom
+        self._nonce: int | None = None
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    def resync_nonce(self) -> None:
+        """Forget the local nonce; the next send asks the node (after `nonce too low`)."""
+        self._nonce = None
+
+    def estimate(self, call: Call) -> int:
+        """Gas for `call` with headroom; raises TransactionReverted with the decoded error."""
+        try:
+            return int(call.estimate_gas({"from": self.account.address}) * self.gas_headroom)
+        except (ContractLogicError, ContractCustomError) as err:
+            raise TransactionReverted(
+                "gas estimate", "-", explain_revert(err, _abi_of(call))
+            ) from err
+
+    def send(self, call: Call, gas: int | None = None) -> HexBytes:
+        """Sign and broadcast `call`; returns the hash without waiting."""
+        nonce = self._next_nonce()
+        params: TxParams = {
+            "from": self.account.address,
+            "nonce": Nonce(nonce),
+            "chainId": self.chain_id,
+            "gas": gas if gas is not None else self.estimate(call),
+            "gasPrice": self.web3.eth.gas_price,
+        }
+        try:
+            tx = call.build_transaction(params)
+            tx_hash = self.web3.eth.send_raw_transaction(
+                self.account.sign_transaction(cast(dict[str, Any], tx)).raw_transaction
+            )
+        except (ValueError, Web3Exception) as err:
+            self._nonce = None
+            if "insufficient funds" in str(err).lower():
+                raise AccountUnfunded(self.address, self.chain_id) from err
+            raise
+        self._nonce = nonce + 1
+        return tx_hash
+
+    def transact(self, call: Call, what: str, timeout: float = 60) -> TxReceipt:
+        """Send `call` and wait for it; a revert raises TransactionReverted."""
+        tx_hash = self.send(call)
+        receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+        if receipt["status"] != 1:
+            raise TransactionReverted(what, tx_hash.to_0x_hex(), "status 0")
+        return receipt
+
+    def _next_nonce(self) -> int:
+        if self._nonce is None:
+            try:
+                self._nonce = self.web3.eth.get_transaction_count(self.account.address, "pending")
+            except OSError as err:
+                raise NodeUnreachable(str(self.web3.provider), str(err)) from err
+        return self._nonce
+
+
+def explain_revert(err: Exception, abi: Any) -> str:
+    """`ErrorName` for a custom error the contract declares, else the node's message."""
+    data = getattr(err, "data", None)
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= _SELECTOR_HEX:
+        name = custom_error_name(
+            HexBytes(data[:_SELECTOR_HEX]), abi if isinstance(abi, list) else []
+        )
+        if name:
+            return name
+    return str(err)
+
+
+def _abi_of(call: Call) -> Any:
+    # A function knows its contract's whole ABI, errors included; a constructor its own.
+    return getattr(call, "contract_abi", None) or call.abi
+
+
+def custom_error_name(selector: bytes, abi: Sequence[dict[str, Any]]) -> str | None:
+    for entry in abi:
+        if entry.get("type") != "error":
+            continue
+        if function_abi_to_4byte_selector(cast(ABIError, entry)) == selector:
+            return str(entry["name"])
+    return None

@@ -1,0 +1,125 @@
+"""Helpers for message-layer tests: deploy the real mailboxes plus test
+recipients on real chains, dispatch messages, and drive the relay loop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+
+from relayer import devkeys
+from relayer.compiler import TEST_HELPERS, Contracts, load_contracts
+from relayer.deploy import ChainTarget, deploy_messaging
+from relayer.manifest import Manifest
+from relayer.message import Message
+from relayer.metrics import RelayMetrics
+from relayer.service import RelayService, Role
+from relayer.settings import RelaySettings
+from relayer.store import Store
+from relayer.tx import Sender
+from tests.conftest import Chain
+
+USER = Account.from_key(devkeys.USER_KEYS[0].get_secret_value())
+VALIDATORS: list[LocalAccount] = [
+    Account.from_key(k.get_secret_value()) for k in devkeys.VALIDATOR_KEYS
+]
+
+
+def contracts() -> Contracts:
+    return load_contracts(extra_dirs=(TEST_HELPERS,))
+
+
+@dataclass
+class MessagingNet:
+    """Mailboxes (from the real deploy path) and a RecordingRecipient per chain."""
+
+    chains: list[Chain]
+    manifest: Manifest
+    manifest_dir: Path
+    mailboxes: dict[int, Contract]
+    recipients: dict[int, Contract]
+
+    def chain(self, domain: int) -> Chain:
+        return next(c for c in self.chains if c.node.spec.chain_id == domain)
+
+    def dispatch(self, origin: int, destination: int, body: bytes) -> Message:
+        """Send a message from USER on `origin`; returns it as the mailbox built it."""
+        mailbox = self.mailboxes[origin]
+        nonce = mailbox.functions.outboundNonce(destination).call()
+        recipient = self.recipients[destination].address
+        sender = Sender(self.chain(origin).web3, USER, origin)
+        sender.transact(mailbox.functions.dispatch(destination, recipient, body), "dispatch")
+        return Message(nonce, origin, USER.address, destination, recipient, body)
+
+    def received(self, destination: int, origin: int) -> list[bytes]:
+        return [bytes(b) for b in self.recipients[destination].functions.received(origin).call()]
+
+
+def deploy_net(chains: Sequence[Chain], manifest_dir: Path, threshold: int = 2) -> MessagingNet:
+    compiled = contracts()
+    manifest = deploy_messaging(
+        [
+            ChainTarget(c.node.spec.name, c.node.spec.role, c.node.spec.chain_id, c.node.rpc_url)
+            for c in chains
+        ],
+        network="test",
+        manifest_dir=manifest_dir,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        validators=[v.address for v in VALIDATORS],
+        threshold=threshold,
+        contracts=compiled,
+    )
+    mailbox_abi = compiled.get("Mailbox").abi
+    recipient = compiled.get("RecordingRecipient")
+    deployer = Account.from_key(devkeys.DEPLOYER_KEY.get_secret_value())
+    mailboxes, recipients = {}, {}
+    for chain in chains:
+        web3, chain_id = chain.web3, chain.node.spec.chain_id
+        address = Web3.to_checksum_address(manifest.chain(chain_id).contracts["Mailbox"])
+        mailboxes[chain_id] = web3.eth.contract(address=address, abi=mailbox_abi)
+        factory = web3.eth.contract(abi=recipient.abi, bytecode=recipient.bytecode)
+        receipt = Sender(web3, deployer, chain_id).transact(factory.constructor(), "recipient")
+        recipients[chain_id] = web3.eth.contract(
+            address=receipt["contractAddress"], abi=recipient.abi
+        )
+    return MessagingNet(list(chains), manifest, manifest_dir, mailboxes, recipients)
+
+
+def relay_settings(tmp_path: Path, **overrides: object) -> RelaySettings:
+    base: dict[str, object] = {
+        "network": "test",
+        "manifest_dir": tmp_path,
+        "store": tmp_path / "relay.sqlite",
+        "metrics_port": None,
+        "poll_interval": 0.01,
+        "validator_keys": [k.get_secret_value() for k in devkeys.VALIDATOR_KEYS],
+        "relayer_key": devkeys.RELAYER_KEY.get_secret_value(),
+    }
+    return RelaySettings.model_validate(base | overrides)
+
+
+def service(
+    net: MessagingNet, settings: RelaySettings, store: Store, role: Role = Role.ALL
+) -> RelayService:
+    return RelayService(
+        settings, net.manifest, contracts(), store, metrics=RelayMetrics(), role=role
+    )
+
+
+def run_until(
+    services: Sequence[RelayService], done: Callable[[], bool], timeout: float = 20
+) -> None:
+    """Iterate the services until `done()`; fails the test at `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached within {timeout}s")
+        for each in services:
+            each.iteration()
+        time.sleep(0.01)

@@ -1,0 +1,64 @@
+"""The message layer end to end on real Anvil chains: real mailboxes, real
+signatures, the real relay loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relayer.store import MessageState, Store
+from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
+from tests.conftest import MARKET_CHAIN_ID as MARKET
+from tests.conftest import Chains
+from tests.messaging import VALIDATORS, deploy_net, relay_settings, run_until, service
+
+pytestmark = pytest.mark.e2e
+
+
+def test_round_trip_in_both_directions(chains: Chains, tmp_path: Path) -> None:
+    net = deploy_net(list(chains), tmp_path)
+    there = net.dispatch(COLLATERAL, MARKET, b"credit")
+    back = net.dispatch(MARKET, COLLATERAL, b"release")
+    with Store.open(tmp_path / "relay.sqlite") as store:
+        relay = service(net, relay_settings(tmp_path), store)
+        run_until(
+            [relay],
+            lambda: (
+                net.received(MARKET, COLLATERAL) == [b"credit"]
+                and net.received(COLLATERAL, MARKET) == [b"release"]
+            ),
+        )
+        for message in (there, back):
+            assert net.mailboxes[message.destination].functions.delivered(message.id).call()
+            states = [t.state for t in store.timeline(message.id)]
+            assert states == [
+                MessageState.SEEN,
+                MessageState.ATTESTED,
+                MessageState.SUBMITTED,
+                MessageState.DELIVERED,
+            ]
+
+
+def test_two_of_three_quorum_with_one_validator_offline(chains: Chains, tmp_path: Path) -> None:
+    net = deploy_net(list(chains), tmp_path, threshold=2)
+    online = [v.key.hex() for v in VALIDATORS[:2]]
+    message = net.dispatch(COLLATERAL, MARKET, b"two of three")
+    with Store.open(tmp_path / "relay.sqlite") as store:
+        relay = service(net, relay_settings(tmp_path, validator_keys=online), store)
+        run_until([relay], lambda: net.received(MARKET, COLLATERAL) == [b"two of three"])
+        assert len(store.attestations(message.id)) == 2
+
+
+def test_one_of_three_signatures_is_not_a_quorum(chains: Chains, tmp_path: Path) -> None:
+    net = deploy_net(list(chains), tmp_path, threshold=2)
+    lonely = [VALIDATORS[0].key.hex()]
+    message = net.dispatch(COLLATERAL, MARKET, b"not enough")
+    with Store.open(tmp_path / "relay.sqlite") as store:
+        relay = service(net, relay_settings(tmp_path, validator_keys=lonely), store)
+        for _ in range(30):
+            relay.iteration()
+        row = store.message(message.id)
+        assert row is not None
+        assert row.state is MessageState.SEEN
+        assert net.received(MARKET, COLLATERAL) == []
