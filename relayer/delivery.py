@@ -235,8 +235,8 @@ class Relayer:
             self.metrics.latency.labels(route).observe(max(0.0, self.clock() - row.seen_at))
 
     def _handle_revert(self, batch: Batch, err: TransactionReverted) -> None:
-        reason = err.message
-        if any(name in reason for name in STALE_VIEW_ERRORS):
+        reason = err.reason
+        if reason in STALE_VIEW_ERRORS:
             batch.destination.refresh(sorted({row.origin for row in batch.messages}))
             for row in batch.messages:
                 self._retry(row, reason)

@@ -139,6 +139,7 @@ class DeliveryError(CrossflowError):
 
 class TransactionReverted(DeliveryError):
     def __init__(self, what: str, tx_hash: str, reason: str) -> None:
+        self.reason = reason  # the custom error's name when the contract declares it
         super().__init__(f"{what} reverted in {tx_hash}: {reason}", "see the node log")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 from pathlib import Path
 
 from eth_account import Account
@@ -57,6 +58,24 @@ class MessagingNet:
         sender.transact(mailbox.functions.dispatch(destination, recipient, body), "dispatch")
         return Message(nonce, origin, USER.address, destination, recipient, body)
 
+    def signed_dispatch(self, origin: int, destination: int, body: bytes) -> tuple[Message, bytes]:
+        """A signed dispatch transaction not yet sent, so a test can send it, lose it
+        in a reorg and mine it again."""
+        web3, mailbox = self.chain(origin).web3, self.mailboxes[origin]
+        nonce = mailbox.functions.outboundNonce(destination).call()
+        recipient = self.recipients[destination].address
+        tx = mailbox.functions.dispatch(destination, recipient, body).build_transaction(
+            {
+                "from": USER.address,
+                "nonce": web3.eth.get_transaction_count(USER.address),
+                "gas": 200_000,
+                "gasPrice": web3.eth.gas_price,
+                "chainId": origin,
+            }
+        )
+        raw = bytes(USER.sign_transaction(cast(dict[str, Any], tx)).raw_transaction)
+        return Message(nonce, origin, USER.address, destination, recipient, body), raw
+
     def received(self, destination: int, origin: int) -> list[bytes]:
         return [bytes(b) for b in self.recipients[destination].functions.received(origin).call()]
 
@@ -86,7 +105,7 @@ def deploy_net(chains: Sequence[Chain], manifest_dir: Path, threshold: int = 2) 
         factory = web3.eth.contract(abi=recipient.abi, bytecode=recipient.bytecode)
         receipt = Sender(web3, deployer, chain_id).transact(factory.constructor(), "recipient")
         recipients[chain_id] = web3.eth.contract(
-            address=receipt["contractAddress"], abi=recipient.abi
+            address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=recipient.abi
         )
     return MessagingNet(list(chains), manifest, manifest_dir, mailboxes, recipients)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from web3.types import RPCEndpoint
 
 from relayer.store import MessageState, Store
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
-from tests.conftest import Chains
+from tests.conftest import Chain, Chains
 from tests.messaging import VALIDATORS, deploy_net, relay_settings, run_until, service
 
 pytestmark = pytest.mark.e2e
@@ -62,3 +63,57 @@ def test_one_of_three_signatures_is_not_a_quorum(chains: Chains, tmp_path: Path)
         assert row is not None
         assert row.state is MessageState.SEEN
         assert net.received(MARKET, COLLATERAL) == []
+
+
+def rpc(chain: Chain, method: str, *params: object) -> object:
+    return chain.web3.provider.make_request(RPCEndpoint(method), list(params))["result"]
+
+
+def mine(chain: Chain, blocks: int) -> None:
+    for _ in range(blocks):
+        rpc(chain, "evm_mine")
+
+
+def test_reorged_message_is_never_delivered_and_a_remined_one_once(
+    chains: Chains, tmp_path: Path
+) -> None:
+    net = deploy_net(list(chains), tmp_path)
+    origin = chains.collateral
+    message, raw_tx = net.signed_dispatch(COLLATERAL, MARKET, b"orphan me")
+    origin.web3.eth.send_raw_transaction(raw_tx)
+    mined_at = origin.web3.eth.block_number
+    settings = relay_settings(tmp_path, confirmations=3)
+    with Store.open(settings.store) as store:
+        relay = service(net, settings, store)
+
+        def state() -> MessageState | None:
+            row = store.message(message.id)
+            return row.state if row else None
+
+        run_until([relay], lambda: state() is MessageState.SEEN)
+
+        # The block is replaced before validators consider it final.
+        rpc(origin, "anvil_reorg", 1, [])
+        mine(origin, 5)
+        run_until([relay], lambda: state() is MessageState.ORPHANED)
+        for _ in range(40):
+            relay.iteration()
+        assert state() is MessageState.ORPHANED
+        assert store.attestations(message.id) == {}
+        assert not net.mailboxes[MARKET].functions.delivered(message.id).call()
+
+        # The same transaction is mined again in a new fork: delivered exactly once.
+        rpc(
+            origin,
+            "anvil_reorg",
+            origin.web3.eth.block_number - mined_at + 1,
+            [["0x" + raw_tx.hex(), 0]],
+        )
+        mine(origin, 5)
+        run_until([relay], lambda: state() is MessageState.DELIVERED)
+        for _ in range(20):
+            relay.iteration()
+    assert net.received(MARKET, COLLATERAL) == [b"orphan me"]
+    states = [t.state for t in Store.open(settings.store).timeline(message.id)]
+    assert states[:3] == [MessageState.SEEN, MessageState.ORPHANED, MessageState.SEEN]
+    assert states.count(MessageState.DELIVERED) == 1
