@@ -33,7 +33,6 @@ STALE_VIEW_ERRORS = {
     "MailboxNonceOutOfOrder",
     "MailboxQuorumNotMet",
     "MailboxSignerNotValidator",
-    "EnforcedPause",
     "MailboxPaused",
     "MailboxInsufficientGas",
 }

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
 from pathlib import Path
+from typing import Any, cast
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
