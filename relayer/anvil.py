@@ -70,12 +70,14 @@ def start_nodes(
     accounts: int = 10,
     startup_timeout: float = 30.0,
     die_with_parent: bool = False,
+    persist: bool = False,
 ) -> list[RunningNode]:
     """Start one Anvil per spec and wait until each answers with its chain id.
 
     All or none: if any node fails, the ones already started are stopped.
     `die_with_parent` ties the nodes to this process (test fixtures), so a
-    killed test run cannot leave them behind.
+    killed test run cannot leave them behind. `persist` keeps each chain's state
+    in `log_dir` across a stop and a start (anvil dumps it on SIGTERM).
     """
     for spec in specs:
         if not port_is_free(host, spec.port):
@@ -94,6 +96,7 @@ def start_nodes(
                     accounts=accounts,
                     startup_timeout=startup_timeout,
                     die_with_parent=die_with_parent,
+                    persist=persist,
                 )
             )
     except BaseException:
@@ -155,6 +158,7 @@ def _start_one(
     accounts: int,
     startup_timeout: float,
     die_with_parent: bool,
+    persist: bool,
 ) -> RunningNode:
     command = [
         str(anvil),
@@ -169,8 +173,10 @@ def _start_one(
     ]
     if block_time is not None:
         command += ["--block-time", f"{block_time:g}"]
+    if persist:
+        command += ["--state", str(log_dir / f"anvil-{spec.chain_id}.state.json")]
     log_path = log_dir / f"anvil-{spec.chain_id}.log"
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
