@@ -36,6 +36,7 @@ class Poll:
     events: list[DispatchEvent]
     reorged_from: int | None = None
     through: tuple[int, str] | None = None  # last block read and its hash
+    head: tuple[int, str] | None = None  # the head it read up to, when it caught up
 
 
 class DispatchWatcher:
@@ -65,6 +66,7 @@ class DispatchWatcher:
             address=Web3.to_checksum_address(mailbox), abi=mailbox_abi
         )
         dispatch_abi = next(e for e in mailbox_abi if e.get("name") == "Dispatch")
+        self._last_head: tuple[int, str] | None = None
         self._topic = "0x" + event_abi_to_log_topic(cast(ABIEvent, dispatch_abi)).hex()
 
     def head_lag(self) -> int:
@@ -75,6 +77,9 @@ class DispatchWatcher:
 
     def poll(self) -> Poll:
         """Read the next range; writes nothing until `commit`."""
+        head = self._head()
+        if head == self._last_head:
+            return Poll(events=[])  # same head block, same chain: nothing can have changed
         checkpoint = self.store.checkpoint(self.agent, self.domain)
         if (
             checkpoint is not None
@@ -83,18 +88,25 @@ class DispatchWatcher:
         ):
             return Poll(events=[], reorged_from=self._rewind(checkpoint.block))
         first = checkpoint.block + 1 if checkpoint else self.start_block
-        last = min(self._safe_head(), first + self.max_block_range - 1)
+        last = min(head[0] - self.confirmations, first + self.max_block_range - 1)
         if last < first:
-            return Poll(events=[])
+            return Poll(events=[], head=head)
         last_hash = self._hash_at(last)
         logs = self.web3.eth.get_logs(self._filter(first, last))
         if last_hash is None or self._hash_at(last) != last_hash:
             return Poll(events=[])  # the chain moved under us; the next poll sees the fork
-        return Poll(events=[self._decode(log) for log in logs], through=(last, last_hash))
+        caught_up = last == head[0] - self.confirmations
+        return Poll(
+            events=[self._decode(log) for log in logs],
+            through=(last, last_hash),
+            head=head if caught_up else None,
+        )
 
     def commit(self, poll: Poll) -> None:
         """Persist progress once the caller has acted on `poll`, so a crash in
         between re-reads the same logs instead of losing them."""
+        if poll.head is not None:
+            self._last_head = poll.head  # until the head moves there is nothing to read
         if poll.through is None:
             return
         for event in poll.events:
@@ -102,10 +114,10 @@ class DispatchWatcher:
         self.store.remember_block(self.agent, self.domain, *poll.through)
         self.store.save_checkpoint(self.agent, self.domain, *poll.through)
 
-    def _safe_head(self) -> int:
+    def _head(self) -> tuple[int, str]:
         tag: BlockIdentifier = "finalized" if self.use_finalized_tag else "latest"
-        head = int(self.web3.eth.get_block(tag)["number"])
-        return head - self.confirmations
+        block = self.web3.eth.get_block(tag)
+        return int(block["number"]), "0x" + bytes(block["hash"]).hex()
 
     def _hash_at(self, number: int) -> str | None:
         try:

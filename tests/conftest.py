@@ -10,22 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from web3 import Web3
 from web3.types import RPCEndpoint
 
-from relayer.anvil import RunningNode, free_ports, plan_chains, start_nodes, stop_nodes
+from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.settings import ToolchainSettings
+from relayer.testbed import Chain
 from relayer.toolchain import foundry_tool
 
 COLLATERAL_CHAIN_ID = 31337
 MARKET_CHAIN_ID = 31338
-
-
-@dataclass(frozen=True)
-class Chain:
-    node: RunningNode
-    web3: Web3
 
 
 @dataclass(frozen=True)

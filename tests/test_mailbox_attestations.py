@@ -15,11 +15,11 @@ from relayer import devkeys
 from relayer.attestation import MailboxDomain, recover_signer, sign_attestation
 from relayer.errors import TransactionReverted
 from relayer.message import Message
+from relayer.testbed import VALIDATORS, MessagingNet, deploy_net
 from relayer.tx import Sender
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
 from tests.conftest import Chains
-from tests.messaging import VALIDATORS, MessagingNet, deploy_net
 
 pytestmark = pytest.mark.e2e
 

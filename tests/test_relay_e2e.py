@@ -17,11 +17,11 @@ from web3.types import RPCEndpoint
 from relayer import devkeys
 from relayer.metrics import MetricsServer
 from relayer.store import MessageRow, MessageState, Store
+from relayer.testbed import VALIDATORS, Chain, deploy_net, relay_settings, run_until, service
 from relayer.tx import Sender
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
-from tests.conftest import Chain, Chains
-from tests.messaging import VALIDATORS, deploy_net, relay_settings, run_until, service
+from tests.conftest import Chains
 
 pytestmark = pytest.mark.e2e
 

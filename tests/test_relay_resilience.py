@@ -19,10 +19,10 @@ from relayer import devkeys
 from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.store import MessageState, Store
+from relayer.testbed import Chain, deploy_net, relay_settings, run_until, service
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
-from tests.conftest import Chain, Chains
-from tests.messaging import deploy_net, relay_settings, run_until, service
+from tests.conftest import Chains
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -93,11 +93,11 @@ def test_relayer_killed_at_random_points_delivers_each_message_once(
     sent: dict[tuple[int, int], list[bytes]] = {(COLLATERAL, MARKET): [], (MARKET, COLLATERAL): []}
 
     for run in range(20):
-        for origin, destination in sent:
+        for (origin, destination), bodies in sent.items():
             for _ in range(2):
-                body = f"run {run} #{len(sent[(origin, destination)])}".encode()
+                body = f"run {run} #{len(bodies)}".encode()
                 net.dispatch(origin, destination, body)
-                sent[(origin, destination)].append(body)
+                bodies.append(body)
         relay = start_relay(tmp_path, run)
         time.sleep(chaos.uniform(0.3, 2.0))
         relay.send_signal(signal.SIGKILL)

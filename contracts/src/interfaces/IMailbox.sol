@@ -27,7 +27,9 @@ interface IMailbox is IERC5267 {
 
     /// @notice The message `id`, number `nonce` of the channel from `origin`, was delivered to
     /// `recipient`; a `MessageFailed` in the same transaction means its handler reverted.
-    event Process(bytes32 indexed id, uint32 indexed origin, uint64 nonce, address indexed recipient);
+    event Process(
+        bytes32 indexed id, uint32 indexed origin, uint64 nonce, address indexed recipient
+    );
 
     /// @notice The handler of the delivered message `id` reverted with `reason` (truncated to
     /// `MAX_FAILURE_REASON_BYTES`); the message may be retried.

@@ -30,7 +30,9 @@ library Quorum {
         internal
     {
         uint256 count = members.length;
-        if (count > MAX_VALIDATORS) revert IMailbox.MailboxTooManyValidators(count, MAX_VALIDATORS);
+        if (count > MAX_VALIDATORS) {
+            revert IMailbox.MailboxTooManyValidators(count, MAX_VALIDATORS);
+        }
         if (threshold == 0 || threshold > count) {
             revert IMailbox.MailboxInvalidThreshold(threshold, count);
         }

@@ -268,7 +268,9 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     function _callHandler(bytes32 id, Message.Fields memory fields) private {
         address recipient = fields.recipient;
         if (recipient.code.length == 0) {
-            _recordFailure(id, abi.encodeWithSelector(MailboxRecipientNotContract.selector, recipient));
+            _recordFailure(
+                id, abi.encodeWithSelector(MailboxRecipientNotContract.selector, recipient)
+            );
             return;
         }
         bytes memory callData = _handleCall(fields);
@@ -280,7 +282,13 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         bytes memory reason;
         assembly ("memory-safe") {
             success := call(
-                sub(gas(), GAS_AFTER_HANDLER), recipient, 0, add(callData, 0x20), mload(callData), 0, 0
+                sub(gas(), GAS_AFTER_HANDLER),
+                recipient,
+                0,
+                add(callData, 0x20),
+                mload(callData),
+                0,
+                0
             )
             if iszero(success) {
                 let size := returndatasize()

@@ -1,5 +1,6 @@
-"""Helpers for message-layer tests: deploy the real mailboxes plus test
-recipients on real chains, dispatch messages, and drive the relay loop."""
+"""A messaging testbed on live chains, for the e2e tests and the benchmarks:
+the real mailboxes (through the real deploy path) plus test recipients and a
+load generator, with helpers to dispatch messages and drive the relay loop."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from relayer import devkeys
+from relayer.anvil import RunningNode
 from relayer.compiler import TEST_HELPERS, Contracts, load_contracts
 from relayer.deploy import ChainTarget, deploy_messaging
 from relayer.manifest import Manifest
@@ -24,12 +26,17 @@ from relayer.service import RelayService, Role
 from relayer.settings import RelaySettings
 from relayer.store import Store
 from relayer.tx import Sender
-from tests.conftest import Chain
 
 USER = Account.from_key(devkeys.USER_KEYS[0].get_secret_value())
 VALIDATORS: list[LocalAccount] = [
     Account.from_key(k.get_secret_value()) for k in devkeys.VALIDATOR_KEYS
 ]
+
+
+@dataclass(frozen=True)
+class Chain:
+    node: RunningNode
+    web3: Web3
 
 
 def contracts() -> Contracts:
