@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
 
     relay_cli.add_commands(commands)
 
+    bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
+        required=True, metavar="WHAT"
+    )
+    relay_bench = bench.add_parser("relay", help="relay latency vs a floor, throughput, gas")
+    relay_bench.add_argument("--samples", type=int, default=200, help="latency samples each")
+    relay_bench.add_argument("--messages", type=int, default=3000, help="batched backlog")
+    relay_bench.add_argument("--unbatched", type=int, default=300, help="unbatched backlog")
+    relay_bench.add_argument("--poll-interval", type=float, default=0.01)
+    relay_bench.add_argument(
+        "--out", type=Path, default=Path("bench-results/relay.json"), help="JSON results"
+    )
+    relay_bench.set_defaults(handler=_bench_relay)
+
     demo = commands.add_parser("demo", help="bring up the devnet, compile, show status")
     _add_devnet_overrides(demo)
     demo.set_defaults(handler=_demo)
@@ -199,6 +212,17 @@ def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
     ]
     rows.append([f"solc {solc.version}", f"{solc.path} ({'native' if solc.native else 'wasm'})"])
     print(render_table(["tool", "path"], rows))
+    return 0
+
+
+def _bench_relay(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench import bench_relay_command, report  # noqa: PLC0415 - heavy, bench only
+
+    result = bench_relay_command(
+        args.samples, args.messages, args.unbatched, args.poll_interval, args.out
+    )
+    print(report(result))
+    print(f"\nJSON: {args.out}")
     return 0
 
 

@@ -38,7 +38,7 @@ class MessageState(StrEnum):
 
 _S = MessageState
 ALLOWED_TRANSITIONS: Mapping[MessageState, frozenset[MessageState]] = {
-    _S.SEEN: frozenset({_S.ATTESTED, _S.DEAD_LETTERED, _S.ORPHANED}),
+    _S.SEEN: frozenset({_S.ATTESTED, _S.DELIVERED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.ATTESTED: frozenset({_S.SUBMITTED, _S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.SUBMITTED: frozenset({_S.ATTESTED, _S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.ORPHANED: frozenset({_S.SEEN}),

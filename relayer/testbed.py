@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,6 +52,7 @@ class MessagingNet:
     manifest_dir: Path
     mailboxes: dict[int, Contract]
     recipients: dict[int, Contract]
+    _dispatchers: dict[int, Contract] = field(default_factory=dict)
 
     def chain(self, domain: int) -> Chain:
         return next(c for c in self.chains if c.node.spec.chain_id == domain)
@@ -83,11 +84,36 @@ class MessagingNet:
         raw = bytes(USER.sign_transaction(cast(dict[str, Any], tx)).raw_transaction)
         return Message(nonce, origin, USER.address, destination, recipient, body), raw
 
+    def dispatch_many(self, origin: int, destination: int, count: int, prefix: bytes) -> None:
+        """`count` messages in one transaction, through the BatchDispatcher load generator."""
+        web3 = self.chain(origin).web3
+        helper = contracts().get("BatchDispatcher")
+        sender = Sender(web3, USER, origin)
+        if origin not in self._dispatchers:
+            factory = web3.eth.contract(abi=helper.abi, bytecode=helper.bytecode)
+            receipt = sender.transact(factory.constructor(), "deploying BatchDispatcher")
+            self._dispatchers[origin] = web3.eth.contract(
+                address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=helper.abi
+            )
+        call = self._dispatchers[origin].functions.dispatchMany(
+            self.mailboxes[origin].address,
+            destination,
+            self.recipients[destination].address,
+            count,
+            prefix,
+        )
+        sender.transact(call, "dispatchMany")
+
     def received(self, destination: int, origin: int) -> list[bytes]:
         return [bytes(b) for b in self.recipients[destination].functions.received(origin).call()]
 
 
-def deploy_net(chains: Sequence[Chain], manifest_dir: Path, threshold: int = 2) -> MessagingNet:
+def deploy_net(
+    chains: Sequence[Chain],
+    manifest_dir: Path,
+    threshold: int = 2,
+    validators: Sequence[LocalAccount] = VALIDATORS,
+) -> MessagingNet:
     compiled = contracts()
     manifest = deploy_messaging(
         [
@@ -97,7 +123,7 @@ def deploy_net(chains: Sequence[Chain], manifest_dir: Path, threshold: int = 2) 
         network="test",
         manifest_dir=manifest_dir,
         deployer_key=devkeys.DEPLOYER_KEY,
-        validators=[v.address for v in VALIDATORS],
+        validators=[v.address for v in validators],
         threshold=threshold,
         contracts=compiled,
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from eth_abi.abi import decode
 from eth_typing import ABIEvent
 from eth_utils.abi import event_abi_to_log_topic
+from eth_utils.address import to_checksum_address
 from web3 import Web3
-from web3.exceptions import BlockNotFound
-from web3.types import BlockIdentifier, FilterParams, LogReceipt
+from web3.exceptions import BlockNotFound, Web3RPCError
+from web3.types import BlockIdentifier, RPCEndpoint
 
 from relayer.message import Message
 from relayer.store import Store
@@ -29,6 +31,17 @@ class DispatchEvent:
 
 
 @dataclass(frozen=True)
+class Head:
+    number: int
+    hash: str
+    parent_hash: str
+
+    def builds_on(self, number: int, block_hash: str) -> bool:
+        """True when this block is the direct child of that one: the chain grew, no fork."""
+        return self.number == number + 1 and self.parent_hash == block_hash
+
+
+@dataclass(frozen=True)
 class Poll:
     """What one poll found: new events in chain order, or the first block of a fork
     (everything indexed from it on was orphaned and must be forgotten)."""
@@ -36,7 +49,10 @@ class Poll:
     events: list[DispatchEvent]
     reorged_from: int | None = None
     through: tuple[int, str] | None = None  # last block read and its hash
-    head: tuple[int, str] | None = None  # the head it read up to, when it caught up
+    head: Head | None = None  # the head it read up to, when it caught up
+
+
+_DISPATCH_DATA = ["uint32", "uint64", "address", "bytes"]
 
 
 class DispatchWatcher:
@@ -62,11 +78,9 @@ class DispatchWatcher:
         self.confirmations = confirmations
         self.use_finalized_tag = use_finalized_tag
         self.max_block_range = max_block_range
-        self._mailbox = web3.eth.contract(
-            address=Web3.to_checksum_address(mailbox), abi=mailbox_abi
-        )
+        self.mailbox = Web3.to_checksum_address(mailbox)
         dispatch_abi = next(e for e in mailbox_abi if e.get("name") == "Dispatch")
-        self._last_head: tuple[int, str] | None = None
+        self._last_head: Head | None = None
         self._topic = "0x" + event_abi_to_log_topic(cast(ABIEvent, dispatch_abi)).hex()
 
     def head_lag(self) -> int:
@@ -78,28 +92,31 @@ class DispatchWatcher:
     def poll(self) -> Poll:
         """Read the next range; writes nothing until `commit`."""
         head = self._head()
-        if head == self._last_head:
+        if self._last_head is not None and head.hash == self._last_head.hash:
             return Poll(events=[])  # same head block, same chain: nothing can have changed
         checkpoint = self.store.checkpoint(self.agent, self.domain)
         if (
             checkpoint is not None
             and checkpoint.block >= self.start_block
+            and not head.builds_on(checkpoint.block, checkpoint.block_hash)
             and self._hash_at(checkpoint.block) != checkpoint.block_hash
         ):
             return Poll(events=[], reorged_from=self._rewind(checkpoint.block))
         first = checkpoint.block + 1 if checkpoint else self.start_block
-        last = min(head[0] - self.confirmations, first + self.max_block_range - 1)
+        safe = head.number - self.confirmations
+        last = min(safe, first + self.max_block_range - 1)
         if last < first:
             return Poll(events=[], head=head)
-        last_hash = self._hash_at(last)
-        logs = self.web3.eth.get_logs(self._filter(first, last))
-        if last_hash is None or self._hash_at(last) != last_hash:
-            return Poll(events=[])  # the chain moved under us; the next poll sees the fork
-        caught_up = last == head[0] - self.confirmations
+        last_hash = head.hash if last == head.number else self._hash_at(last)
+        if last_hash is None:
+            return Poll(events=[])  # the chain got shorter since we read the head
+        # Should a reorg land between reading the head and the logs, the hash saved
+        # with the checkpoint no longer matches at the next poll, which rewinds.
+        logs = self._get_logs(first, last)
         return Poll(
             events=[self._decode(log) for log in logs],
             through=(last, last_hash),
-            head=head if caught_up else None,
+            head=head if last == safe else None,
         )
 
     def commit(self, poll: Poll) -> None:
@@ -114,10 +131,14 @@ class DispatchWatcher:
         self.store.remember_block(self.agent, self.domain, *poll.through)
         self.store.save_checkpoint(self.agent, self.domain, *poll.through)
 
-    def _head(self) -> tuple[int, str]:
+    def _head(self) -> Head:
         tag: BlockIdentifier = "finalized" if self.use_finalized_tag else "latest"
         block = self.web3.eth.get_block(tag)
-        return int(block["number"]), "0x" + bytes(block["hash"]).hex()
+        return Head(
+            int(block["number"]),
+            "0x" + bytes(block["hash"]).hex(),
+            "0x" + bytes(block["parentHash"]).hex(),
+        )
 
     def _hash_at(self, number: int) -> str | None:
         try:
@@ -142,27 +163,39 @@ class DispatchWatcher:
         self.store.save_checkpoint(self.agent, self.domain, number, remembered)
         return fork
 
-    def _filter(self, first: int, last: int) -> FilterParams:
-        return {
-            "address": self._mailbox.address,
+    def _get_logs(self, first: int, last: int) -> list[dict[str, Any]]:
+        # Raw JSON-RPC: web3's log formatting costs more than the node call, and a
+        # busy origin returns thousands of logs per range.
+        params = {
+            "address": self.mailbox,
             "topics": [self._topic],
-            "fromBlock": first,
-            "toBlock": last,
+            "fromBlock": hex(first),
+            "toBlock": hex(last),
         }
+        response = self.web3.provider.make_request(RPCEndpoint("eth_getLogs"), [params])
+        if "error" in response:
+            raise Web3RPCError(f"eth_getLogs failed: {response['error']}")
+        logs: list[dict[str, Any]] = response["result"]
+        return logs
 
-    def _decode(self, log: LogReceipt) -> DispatchEvent:
-        args = self._mailbox.events.Dispatch().process_log(log)["args"]
+    def _decode(self, log: dict[str, Any]) -> DispatchEvent:
+        """Dispatch(bytes32 indexed id, uint32 origin, uint64 nonce, uint32 indexed
+        destination, address indexed sender, address recipient, bytes body)."""
+        topics = log["topics"]
+        origin, nonce, recipient, body = decode(_DISPATCH_DATA, bytes.fromhex(log["data"][2:]))
         message = Message(
-            nonce=args["nonce"],
-            origin=args["origin"],
-            sender=args["sender"],
-            destination=args["destination"],
-            recipient=args["recipient"],
-            body=bytes(args["body"]),
+            nonce=nonce,
+            origin=origin,
+            sender=to_checksum_address("0x" + topics[3][-40:]),
+            destination=int(topics[2], 16),
+            recipient=to_checksum_address(recipient),
+            body=bytes(body),
         )
+        if message.id != topics[1].lower():
+            raise Web3RPCError(f"Dispatch {topics[1]} does not hash to its own id {message.id}")
         return DispatchEvent(
             message=message,
-            block_number=log["blockNumber"],
-            block_hash="0x" + bytes(log["blockHash"]).hex(),
-            tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+            block_number=int(log["blockNumber"], 16),
+            block_hash=log["blockHash"].lower(),
+            tx_hash=log["transactionHash"].lower(),
         )

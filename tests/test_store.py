@@ -46,6 +46,7 @@ DOCUMENTED_EDGES = {
     (S.ATTESTED, S.FAILED),
     (S.ATTESTED, S.DEAD_LETTERED),
     (S.SEEN, S.DEAD_LETTERED),
+    (S.SEEN, S.DELIVERED),  # another relayer delivered it before we had a quorum
     (S.SEEN, S.ORPHANED),
     (S.ATTESTED, S.ORPHANED),
     (S.SUBMITTED, S.ORPHANED),

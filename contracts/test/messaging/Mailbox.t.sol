@@ -357,9 +357,12 @@ contract MailboxTest is MessagingTest {
     function test_setGuardian_ZeroLeavesOnlyOwner() public {
         vm.prank(owner);
         mailbox.setGuardian(address(0));
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxNotPauser.selector, address(0)));
-        vm.prank(address(0));
+        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxNotPauser.selector, guardian));
+        vm.prank(guardian);
         mailbox.pause();
+        vm.prank(owner);
+        mailbox.pause();
+        assertTrue(mailbox.paused());
     }
 
     function test_RevertWhen_SetGuardianNotOwner() public {

@@ -244,7 +244,7 @@ contract MailboxDeliveryTest is MessagingTest {
         vm.expectEmit(address(mailbox));
         emit IMailbox.MessageFailed(
             keccak256(message),
-            abi.encodeWithSelector(IMailbox.MailboxNotPauser.selector, address(mailbox))
+            abi.encodeWithSelector(IMailbox.MailboxNotPauser.selector, address(intruder))
         );
         mailbox.process(message, signatures);
         assertFalse(mailbox.paused());
