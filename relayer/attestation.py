@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from eth_abi.abi import encode
 from eth_account import Account
@@ -27,6 +28,7 @@ class MailboxDomain:
     chain_id: int
     mailbox: str
 
+    @cached_property
     def separator(self) -> bytes:
         return keccak(
             encode(
@@ -42,10 +44,9 @@ class MailboxDomain:
         )
 
     def digest(self, message_id: str) -> bytes:
-        struct_hash = keccak(
-            encode(["bytes32", "bytes32"], [_ATTESTATION_TYPEHASH, bytes.fromhex(message_id[2:])])
-        )
-        return keccak(b"\x19\x01" + self.separator() + struct_hash)
+        # abi.encode of two bytes32 words is their concatenation.
+        struct_hash = keccak(_ATTESTATION_TYPEHASH + bytes.fromhex(message_id[2:]))
+        return keccak(b"\x19\x01" + self.separator + struct_hash)
 
 
 def sign_attestation(signer: LocalAccount, domain: MailboxDomain, message_id: str) -> bytes:

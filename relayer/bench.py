@@ -236,7 +236,8 @@ def _throughput(net: MessagingNet, messages: int, batch_size: int) -> float:
 
 
 def _process_gas(net: MessagingNet) -> dict[str, int]:
-    """Gas used by one `process` per quorum size, handler (RecordingRecipient) included."""
+    """Gas used by one `process` per quorum size: the whole transaction, the
+    RecordingRecipient handler (which stores the body) included."""
     owner = Sender(
         net.chain(DESTINATION).web3,
         Account.from_key(devkeys.DEPLOYER_KEY.get_secret_value()),

@@ -10,14 +10,14 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from eth_abi.abi import encode
+from eth_abi.abi import decode, encode
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3.contract import Contract
-from web3.exceptions import TransactionNotFound
-from web3.logs import DISCARD
-from web3.types import TxReceipt
+from web3.exceptions import Web3RPCError
+from web3.types import RPCEndpoint
 
 from relayer.attestation import quorum
 from relayer.chain import NODE_ERRORS
@@ -30,6 +30,11 @@ from relayer.tx import Sender
 
 log = logging.getLogger(__name__)
 _PROCESS_BATCH = keccak(b"processBatch(bytes[],bytes[][])")[:4]
+_MESSAGE_FAILED = "0x" + keccak(b"MessageFailed(bytes32,bytes)").hex()
+RECEIPT_TIMEOUT_S = 30
+# Mailbox's bookkeeping around a handler call (GAS_AFTER_HANDLER + GAS_CHECK_TO_CALL
+# there), with room to spare.
+HANDLER_GUARD_OVERHEAD = 50_000
 
 # Reverts that a later attempt can get past once the relayer refreshes its view.
 STALE_VIEW_ERRORS = {
@@ -53,9 +58,20 @@ class Destination:
     members: dict[int, tuple[set[str], int]] = field(default_factory=dict)
     paused_until: float = 0.0
     unsettled: bool = True  # submitted messages may await a receipt we never saw
+    handler_gas: int = 0
+    exact_estimates: bool = False
+
+    def handler_reserve(self) -> int | None:
+        """Gas the mailbox requires unused before each handler call; None after a
+        batch ran out of gas, so estimates go back to the node's own bisection."""
+        if self.exact_estimates:
+            return None
+        guard = self.handler_gas + self.handler_gas // 63  # Mailbox._callHandler, 63/64 rule
+        return guard + HANDLER_GUARD_OVERHEAD
 
     def refresh(self, origins: Sequence[int]) -> None:
         functions = self.mailbox.functions
+        self.handler_gas = int(functions.handlerGas().call())
         for origin in origins:
             self.inbound_nonce[origin] = int(functions.inboundNonce(origin).call())
             validators = {str(v) for v in functions.validators(origin).call()}
@@ -186,7 +202,9 @@ class Relayer:
     def _send(self, batch: Batch) -> HexBytes:
         mailbox, sender = batch.destination.mailbox, batch.destination.sender
         data = process_batch_calldata([row.raw for row in batch.messages], batch.signatures)
-        gas = sender.estimate_data(mailbox.address, data, mailbox.abi)
+        gas = sender.estimate_data(
+            mailbox.address, data, mailbox.abi, batch.destination.handler_reserve()
+        )
         return sender.send_data(mailbox.address, data, gas)
 
     def _duplicate_submission(self, batch: Batch) -> None:
@@ -205,26 +223,29 @@ class Relayer:
             batch.destination.unsettled = True
             self._node_trouble(batch.destination, err)
             return 0
-        if receipt["status"] != 1:
+        if int(receipt["status"], 16) != 1:
+            batch.destination.exact_estimates = True  # a state change made our limit short
             batch.destination.refresh(sorted({row.origin for row in batch.messages}))
             for row in batch.messages:
                 self._retry(row, f"processBatch reverted in {tx_hash.to_0x_hex()}")
             return 0
         return self._settle_events(batch, receipt)
 
-    def _settle_events(self, batch: Batch, receipt: TxReceipt) -> int:
-        events = batch.destination.mailbox.events
+    def _settle_events(self, batch: Batch, receipt: dict[str, Any]) -> int:
+        mailbox = batch.destination.mailbox.address.lower()
         failed = {
-            "0x" + bytes(e["args"]["id"]).hex(): e["args"]["reason"]
-            for e in events.MessageFailed().process_receipt(receipt, errors=DISCARD)
+            log["topics"][1]: log["data"]
+            for log in receipt["logs"]
+            if log["address"].lower() == mailbox and log["topics"][0] == _MESSAGE_FAILED
         }
         settled = 0
         for row in batch.messages:
             if row.id in failed:
-                self.store.mark_failed(row.id, "handler reverted: 0x" + bytes(failed[row.id]).hex())
+                (reason,) = decode(["bytes"], bytes.fromhex(failed[row.id][2:]))
+                self.store.mark_failed(row.id, "handler reverted: 0x" + bytes(reason).hex())
                 self.metrics.messages.labels(_route(row), "failed").inc()
             else:
-                self._settle_delivered(row, f"tx {receipt['transactionHash'].to_0x_hex()}")
+                self._settle_delivered(row, f"tx {receipt['transactionHash']}")
             batch.destination.inbound_nonce[row.origin] = row.nonce + 1
             settled += 1
         return settled
@@ -280,14 +301,22 @@ class Relayer:
         destination.paused_until = self.clock() + self.settings.backoff_base
         log.warning("destination %s: %s", destination.domain, str(err)[:200])
 
-    def _wait_receipt(self, destination: Destination, tx_hash: HexBytes) -> TxReceipt:
-        deadline = time.monotonic() + 30
+    def _wait_receipt(self, destination: Destination, tx_hash: HexBytes) -> dict[str, Any]:
+        """The raw receipt: a batch's receipt carries hundreds of logs, and web3's
+        formatting of them costs more than the node call."""
+        provider = destination.sender.web3.provider
+        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
         while time.monotonic() < deadline:
-            try:
-                return destination.sender.web3.eth.get_transaction_receipt(tx_hash)
-            except TransactionNotFound:
-                time.sleep(0.002)
-        raise TimeoutError(f"{tx_hash.to_0x_hex()} not mined within 30s")
+            response = provider.make_request(
+                RPCEndpoint("eth_getTransactionReceipt"), [tx_hash.to_0x_hex()]
+            )
+            if "error" in response:
+                raise Web3RPCError(f"eth_getTransactionReceipt failed: {response['error']}")
+            if response["result"] is not None:
+                receipt: dict[str, Any] = response["result"]
+                return receipt
+            time.sleep(0.0005)
+        raise TimeoutError(f"{tx_hash.to_0x_hex()} not mined within {RECEIPT_TIMEOUT_S}s")
 
     def _state(self, message_id: str) -> MessageState | None:
         row = self.store.message(message_id)

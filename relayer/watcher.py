@@ -13,7 +13,6 @@ from typing import Any, cast
 from eth_abi.abi import decode
 from eth_typing import ABIEvent
 from eth_utils.abi import event_abi_to_log_topic
-from eth_utils.address import to_checksum_address
 from web3 import Web3
 from web3.exceptions import BlockNotFound, Web3RPCError
 from web3.types import BlockIdentifier, RPCEndpoint
@@ -186,9 +185,9 @@ class DispatchWatcher:
         message = Message(
             nonce=nonce,
             origin=origin,
-            sender=to_checksum_address("0x" + topics[3][-40:]),
+            sender="0x" + topics[3][-40:],  # lowercase: checksumming costs a keccak each
             destination=int(topics[2], 16),
-            recipient=to_checksum_address(recipient),
+            recipient=recipient,
             body=bytes(body),
         )
         if message.id != topics[1].lower():
