@@ -259,12 +259,13 @@ def _process_gas(net: MessagingNet) -> dict[str, int]:
             mailbox.functions.setValidators(ORIGIN, [s.address for s in signers], threshold),
             "setValidators",
         )
-        message = net.dispatch(ORIGIN, DESTINATION, b"gas probe")
-        signatures = [sign_attestation(s, domain, message.id) for s in signers[:threshold]]
-        receipt = relayer.transact(
-            mailbox.functions.process(message.encoded, signatures), "process"
-        )
-        gas[f"{threshold}-of-{size}"] = int(receipt["gasUsed"])
+        # The second delivery on the channel: warm storage, as in steady operation.
+        for _ in range(2):
+            message = net.dispatch(ORIGIN, DESTINATION, b"gas probe")
+            signatures = [sign_attestation(s, domain, message.id) for s in signers[:threshold]]
+            call = mailbox.functions.process(message.encoded, signatures)
+            gas_used = int(relayer.transact(call, "process")["gasUsed"])
+        gas[f"{threshold}-of-{size}"] = gas_used
     return gas
 
 

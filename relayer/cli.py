@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from relayer import __version__, devnet, relay_cli
 from relayer.compiler import load_contracts
+from relayer.demo import run_demo
 from relayer.errors import CrossflowError, InvalidConfig
 from relayer.settings import DevnetSettings, Settings, first_problem, load_settings
+from relayer.store import Store
 from relayer.table import render_table
 from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
 
@@ -233,7 +235,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     _print_contracts(settings, force=False)
     print()
     code = _print_status(devnet_settings, as_json=False)
-    print("\nThe chains keep running; stop them with `crossflow devnet down` (or `make down`).")
+    print("\nRelaying a message each way (validators sign 2 of 3, the relayer delivers):\n")
+    ids = run_demo(settings, devnet_settings)
+    with Store.open(devnet_settings.state_dir / "relay.sqlite") as store:
+        relay_cli.print_messages([row for i in ids if (row := store.message(i))])
+    print(
+        "\nThe chains keep running with the mailboxes deployed (deployments/local.json):"
+        "\n  crossflow relay      run the validators and the relayer"
+        "\n  crossflow messages   what was relayed"
+        "\n  crossflow devnet down (or make down) stops the chains."
+    )
     return code
 
 

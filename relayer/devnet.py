@@ -50,6 +50,7 @@ def up(settings: DevnetSettings, anvil: Path) -> list[RunningNode]:
     state_file = _state_file(settings)
     if any(node_is_running(n) for n in read_state(state_file)):
         raise DevnetAlreadyRunning(state_file)
+    _forget_previous(settings.state_dir)
     nodes = start_nodes(
         anvil,
         planned_chains(settings),
@@ -129,6 +130,16 @@ def _write_state(state_file: Path, nodes: list[RunningNode]) -> None:
         ],
     }
     write_json_atomic(state_file, state, indent=2)
+
+
+def _forget_previous(state_dir: Path) -> None:
+    """New chains start at block 0: whatever an earlier devnet left in its state
+    directory (logs, the relay store with its checkpoints and message ids) would
+    describe chains that no longer exist."""
+    if state_dir.is_dir():
+        for leftover in state_dir.iterdir():
+            if leftover.is_file():
+                leftover.unlink()
 
 
 def _state_file(settings: DevnetSettings) -> Path:

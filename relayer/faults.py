@@ -17,11 +17,6 @@ class FaultInjector:
         self.settings = settings
         self._random = random.Random(settings.seed)  # noqa: S311 - reproducible experiments
 
-    @property
-    def active(self) -> bool:
-        s = self.settings
-        return bool(s.delay) or s.drop_rate > 0 or s.duplicate_rate > 0 or s.reorder
-
     def delay(self, route: str) -> float:
         """Seconds a message on `route` waits after it is seen before it may be delivered."""
         return self.settings.delay.get(route, 0.0)

@@ -125,9 +125,14 @@ def _messages(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([_as_json(row) for row in rows], indent=2))
         return 0
+    print_messages(rows)
+    return 0
+
+
+def print_messages(rows: list[MessageRow]) -> None:
     if not rows:
         print("no messages yet")
-        return 0
+        return
     print(
         render_table(
             ["id", "route", "nonce", "state", "attempts", "latency ms", "last error"],
@@ -145,7 +150,6 @@ def _messages(args: argparse.Namespace, settings: Settings) -> int:
             ],
         )
     )
-    return 0
 
 
 def _latency_ms(row: MessageRow) -> int | None:

@@ -113,6 +113,7 @@ def deploy_net(
     manifest_dir: Path,
     threshold: int = 2,
     validators: Sequence[LocalAccount] = VALIDATORS,
+    network: str = "test",
 ) -> MessagingNet:
     compiled = contracts()
     manifest = deploy_messaging(
@@ -120,7 +121,7 @@ def deploy_net(
             ChainTarget(c.node.spec.name, c.node.spec.role, c.node.spec.chain_id, c.node.rpc_url)
             for c in chains
         ],
-        network="test",
+        network=network,
         manifest_dir=manifest_dir,
         deployer_key=devkeys.DEPLOYER_KEY,
         validators=[v.address for v in validators],

@@ -71,6 +71,8 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
         "CROSSFLOW_DEVNET__STATE_DIR": str(tmp_path / "devnet"),
         "CROSSFLOW_DEVNET__BASE_PORT": str(base),
         "CROSSFLOW_DEVNET__PORT_STEP": str(PORT_STEP),
+        "CROSSFLOW_RELAY__MANIFEST_DIR": str(tmp_path / "deployments"),
+        "CROSSFLOW_RELAY__METRICS_PORT": "0",
     }
     runner = Cli(env=env, state_dir=tmp_path / "devnet", base_port=base)
     try:
@@ -249,11 +251,16 @@ def test_down_without_a_devnet_is_harmless(cli: Cli) -> None:
     assert "no devnet was running" in result.stdout
 
 
-def test_demo_brings_up_the_chains_compiles_and_reports(cli: Cli) -> None:
+def test_demo_brings_up_the_chains_compiles_and_relays(cli: Cli) -> None:
     result = cli.run("demo", timeout=180)
     assert result.returncode == 0, result.stderr
-    assert "FaucetToken" in result.stdout
+    assert "Mailbox" in result.stdout
     assert "solc 0.8.30" in result.stdout
+    relayed = [line.split() for line in result.stdout.splitlines() if "delivered" in line]
+    assert [(r[1], r[3]) for r in relayed] == [
+        ("31337->31338", "delivered"),
+        ("31338->31337", "delivered"),
+    ]
     assert [(c["name"], c["up"]) for c in cli.status()] == [
         ("collateral-1", True),
         ("market", True),
@@ -261,3 +268,21 @@ def test_demo_brings_up_the_chains_compiles_and_reports(cli: Cli) -> None:
     again = cli.run("demo", timeout=180)
     assert again.returncode == 0, again.stderr
     assert "already running" not in again.stderr
+
+
+def test_deploy_writes_the_manifest_and_resumes(cli: Cli) -> None:
+    assert cli.run("devnet", "up").returncode == 0
+    first = cli.run("deploy", "--network", "local")
+    assert first.returncode == 0, first.stderr
+    manifest_file = Path(cli.env["CROSSFLOW_RELAY__MANIFEST_DIR"]) / "local.json"
+    manifest = json.loads(manifest_file.read_text())
+    assert [c["chain_id"] for c in manifest["chains"]] == [31337, 31338]
+    assert manifest["validators"]["threshold"] == 2
+    again = cli.run("deploy", "--network", "local")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(manifest_file.read_text())["chains"] == manifest["chains"]
+
+
+def test_relay_without_a_manifest_says_what_to_do(cli: Cli) -> None:
+    result = cli.run("relay")
+    assert_one_line_error(result, "no deployment manifest", "crossflow deploy --network local")

@@ -303,8 +303,9 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
         returns (bool found, bytes memory message)
     {
         uint256 delivered = destinationMailbox.inboundNonce(ORIGIN);
+        if (delivered > _messages.length) delivered = _messages.length;
         for (uint256 i; i < delivered; ++i) {
-            message = _messages[(seed + i) % delivered];
+            message = _messages[(seed % delivered + i) % delivered];
             if (destinationMailbox.failed(keccak256(message))) return (true, message);
         }
         return (false, "");
@@ -355,7 +356,7 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
 
     function _someOutsider(uint256 seed) private view returns (bool found, uint256 index) {
         for (uint256 i; i < POOL; ++i) {
-            index = (seed + i) % POOL;
+            index = (seed % POOL + i) % POOL;
             if ((_setMask >> index) & 1 == 0) return (true, index);
         }
     }

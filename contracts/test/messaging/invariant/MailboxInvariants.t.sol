@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {console} from "forge-std/console.sol";
 import {Mailbox} from "../../../src/messaging/Mailbox.sol";
 import {BaseTest} from "../../BaseTest.sol";
 import {MailboxHandler} from "./MailboxHandler.sol";
@@ -89,8 +88,16 @@ contract MailboxInvariantTest is BaseTest {
         for (uint256 nonce; nonce < count; ++nonce) {
             if (destination.failed(keccak256(handler.messageAt(nonce)))) ++failed;
         }
-        assertEq(failed, handler.ghost_handlerFailures() - handler.ghost_retrySuccesses());
-        assertEq(handler.originMailbox().outboundNonce(handler.DESTINATION()), count);
+        assertEq(
+            failed,
+            handler.ghost_handlerFailures() - handler.ghost_retrySuccesses(),
+            "failed messages differ from failures not yet retried"
+        );
+        assertEq(
+            handler.originMailbox().outboundNonce(handler.DESTINATION()),
+            count,
+            "the origin assigned nonces the handler did not see"
+        );
     }
 
     /// @dev A fixed walk through the handler reaches every state the invariants talk about, so
@@ -131,11 +138,5 @@ contract MailboxInvariantTest is BaseTest {
         invariant_DeliveryFollowsChannelOrder();
         invariant_NothingDeliveredWithoutQuorum();
         invariant_FailuresAreRecordedUntilRetried();
-    }
-
-    function afterInvariant() external view {
-        console.log("run", handler.ghost_dispatched(), handler.ghost_deliveredWithQuorum(), handler.ghost_handlerFailures());
-        console.log("   ", handler.ghost_retrySuccesses(), handler.ghost_skipped(), handler.ghost_pausedRejected());
-        console.log("   ", handler.ghost_duplicatesRejected(), handler.ghost_outOfOrderRejected(), handler.ghost_forgeriesRejected());
     }
 }
