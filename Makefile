@@ -10,11 +10,12 @@ BIN := $(VENV)/bin
 NPM_STAMP := node_modules/.package-lock.json
 PY_STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test lint contracts-test pytest down clean
+.PHONY: help setup demo test lint contracts-test pytest bench down clean
 
 help:
 	@echo "make demo   bring up the local chains, compile, show their status"
 	@echo "make test   lint, type-check, forge tests and pytest against local Anvil nodes"
+	@echo "make bench  relay latency, throughput and gas on fresh local chains"
 	@echo "make down   stop the chains the demo started"
 
 setup: $(NPM_STAMP) $(PY_STAMP)
@@ -34,6 +35,9 @@ $(PY_STAMP): pyproject.toml $(NPM_STAMP)
 
 demo: setup
 	$(BIN)/crossflow demo
+
+bench: setup
+	$(BIN)/crossflow bench relay
 
 down: setup
 	$(BIN)/crossflow devnet down
