@@ -19,9 +19,7 @@ from eth_account.signers.local import LocalAccount
 from web3.exceptions import TransactionNotFound
 
 from relayer import devkeys
-from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.attestation import MailboxDomain, sign_attestation
-from relayer.chain import connect
 from relayer.files import write_json_atomic
 from relayer.message import Message
 from relayer.settings import ToolchainSettings
@@ -29,10 +27,10 @@ from relayer.store import MessageState, Store
 from relayer.table import render_table
 from relayer.testbed import (
     VALIDATORS,
-    Chain,
     MessagingNet,
     deploy_net,
     relay_settings,
+    running_chains,
     service,
 )
 from relayer.toolchain import foundry_tool
@@ -78,7 +76,8 @@ class RelayBench:
 def run_relay_bench(
     samples: int, messages: int, unbatched_messages: int, poll_interval: float, workdir: Path
 ) -> RelayBench:
-    with _two_chains(workdir) as chains:
+    anvil = foundry_tool("anvil", ToolchainSettings())
+    with running_chains(anvil, [ORIGIN, DESTINATION], workdir) as chains:
         # Each part gets fresh mailboxes, so no part sees another's messages.
         def fresh(name: str) -> MessagingNet:
             return deploy_net(chains, workdir / name, threshold=1, validators=VALIDATORS[:1])
@@ -99,17 +98,6 @@ def run_relay_bench(
         unbatched_messages=unbatched_messages,
         process_gas=gas,
     )
-
-
-@contextmanager
-def _two_chains(workdir: Path) -> Iterator[list[Chain]]:
-    specs = plan_chains([ORIGIN, DESTINATION], free_ports(2))
-    anvil = foundry_tool("anvil", ToolchainSettings())
-    nodes = start_nodes(anvil, specs, host="127.0.0.1", log_dir=workdir, die_with_parent=True)
-    try:
-        yield [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-    finally:
-        stop_nodes(nodes)
 
 
 def _sample_latencies(

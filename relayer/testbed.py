@@ -5,7 +5,8 @@ load generator, with helpers to dispatch messages and drive the relay loop."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -16,7 +17,8 @@ from web3 import Web3
 from web3.contract import Contract
 
 from relayer import devkeys
-from relayer.anvil import RunningNode
+from relayer.anvil import RunningNode, free_ports, plan_chains, start_nodes, stop_nodes
+from relayer.chain import connect
 from relayer.compiler import TEST_HELPERS, Contracts, load_contracts
 from relayer.deploy import ChainTarget, deploy_messaging
 from relayer.manifest import Manifest
@@ -37,6 +39,18 @@ VALIDATORS: list[LocalAccount] = [
 class Chain:
     node: RunningNode
     web3: Web3
+
+
+@contextmanager
+def running_chains(anvil: Path, chain_ids: Sequence[int], log_dir: Path) -> Iterator[list[Chain]]:
+    """Fresh automining chains on free ports, tied to this process so they die
+    with it, and stopped on the way out whatever happened."""
+    specs = plan_chains(chain_ids, free_ports(len(chain_ids)))
+    nodes = start_nodes(anvil, specs, host="127.0.0.1", log_dir=log_dir, die_with_parent=True)
+    try:
+        yield [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
+    finally:
+        stop_nodes(nodes)
 
 
 def contracts() -> Contracts:

@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from web3.types import RPCEndpoint
 
-from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
-from relayer.chain import connect
 from relayer.settings import ToolchainSettings
-from relayer.testbed import Chain
+from relayer.testbed import Chain, running_chains
 from relayer.toolchain import foundry_tool
 
 COLLATERAL_CHAIN_ID = 31337
@@ -47,19 +45,10 @@ def anvil_binary() -> Path:
 def session_chains(
     anvil_binary: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Chains]:
-    specs = plan_chains([COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID], free_ports(2))
-    nodes = start_nodes(
-        anvil_binary,
-        specs,
-        host="127.0.0.1",
-        log_dir=tmp_path_factory.mktemp("anvil"),
-        die_with_parent=True,
-    )
-    try:
-        collateral, market = (Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes)
+    log_dir = tmp_path_factory.mktemp("anvil")
+    with running_chains(anvil_binary, [COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID], log_dir) as chains:
+        collateral, market = chains
         yield Chains(collateral=collateral, market=market)
-    finally:
-        stop_nodes(nodes)
 
 
 def rpc(chain: Chain, method: str, *params: object) -> object:

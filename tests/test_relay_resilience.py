@@ -19,7 +19,7 @@ from relayer import devkeys
 from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.store import MessageState, Store
-from relayer.testbed import Chain, deploy_net, relay_settings, run_until, service
+from relayer.testbed import Chain, deploy_net, relay_settings, run_until, running_chains, service
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
 from tests.conftest import Chains
@@ -34,18 +34,10 @@ THIRD = 31339
 def three_chains(
     anvil_binary: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[Chain]]:
-    specs = plan_chains([COLLATERAL, MARKET, THIRD], free_ports(3))
-    nodes = start_nodes(
-        anvil_binary,
-        specs,
-        host="127.0.0.1",
-        log_dir=tmp_path_factory.mktemp("three"),
-        die_with_parent=True,
-    )
-    try:
-        yield [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-    finally:
-        stop_nodes(nodes)
+    with running_chains(
+        anvil_binary, [COLLATERAL, MARKET, THIRD], tmp_path_factory.mktemp("three")
+    ) as chains:
+        yield chains
 
 
 def test_three_chains_every_route(three_chains: list[Chain], tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @dev Kept back from the handler call for the work after it: copying at most
     /// `MAX_FAILURE_REASON_BYTES` of revert data, marking the message failed, `MessageFailed` and
     /// returning (about 7k gas, measured by `test_process_RecordsFailureWithLeastGas`).
-    uint256 private constant GAS_AFTER_HANDLER = 20_000;
+    uint256 private constant GAS_AFTER_HANDLER = 8_000;
     /// @dev Covers the opcodes between the `gasleft()` check and the CALL, including the call's
     /// own cost, so the guarantee holds however small `handlerGas` is.
     uint256 private constant GAS_CHECK_TO_CALL = 1_000;
