@@ -9,8 +9,7 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -172,34 +171,50 @@ def _floor_latency(net: MessagingNet, samples: int, poll_interval: float) -> Lat
         worker.join()
 
 
-@contextmanager
-def _relay_thread(
-    net: MessagingNet, store: Store, poll_interval: float, batch_size: int
-) -> Iterator[None]:
-    settings = relay_settings(
-        net.manifest_dir,
-        poll_interval=poll_interval,
-        batch_size=batch_size,
-        validator_keys=[VALIDATORS[0].key.hex()],
-    )
-    relay = service(net, settings, store)
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,), daemon=True)
-    worker.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        worker.join()
+class _RelayThread:
+    """The real relay loop in a thread; `check()` re-raises whatever killed it, so
+    a crashed relayer fails the benchmark at once instead of at a timeout."""
+
+    def __init__(self, net: MessagingNet, store: Store, poll_interval: float, batch_size: int):
+        settings = relay_settings(
+            net.manifest_dir,
+            poll_interval=poll_interval,
+            batch_size=batch_size,
+            validator_keys=[VALIDATORS[0].key.hex()],
+        )
+        self._relay = service(net, settings, store)
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._worker = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._relay.run(self._stop)
+        except BaseException as err:  # handed to the main thread by check()
+            self._error = err
+
+    def check(self) -> None:
+        if self._error is not None:
+            raise RuntimeError("the relay loop crashed") from self._error
+
+    def __enter__(self) -> _RelayThread:
+        self._worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._worker.join()
+        self.check()
 
 
 def _relayer_latency(net: MessagingNet, samples: int, poll_interval: float) -> Latency:
     with (
         Store.open(net.manifest_dir / "relay.sqlite") as store,
-        _relay_thread(net, store, poll_interval, 100),
+        _RelayThread(net, store, poll_interval, 100) as relay,
     ):
 
         def delivered_at(message_id: str) -> float | None:
+            relay.check()
             row = store.message(message_id)
             return row.delivered_at if row and row.state is MessageState.DELIVERED else None
 
@@ -214,8 +229,9 @@ def _throughput(net: MessagingNet, messages: int, batch_size: int) -> float:
     recipient = net.recipients[DESTINATION].functions
     with Store.open(net.manifest_dir / "relay.sqlite") as store:
         started = time.monotonic()
-        with _relay_thread(net, store, 0.01, batch_size):
+        with _RelayThread(net, store, 0.01, batch_size) as relay:
             while recipient.receivedCount(ORIGIN).call() < messages:
+                relay.check()
                 if time.monotonic() - started > THROUGHPUT_TIMEOUT_S:
                     raise TimeoutError(f"throughput run unfinished after {THROUGHPUT_TIMEOUT_S}s")
                 time.sleep(0.05)

@@ -18,6 +18,13 @@ import {Quorum} from "../libraries/Quorum.sol";
 contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     using Quorum for Quorum.ValidatorSet;
 
+    /// @dev `Failed` implies delivered: the nonce advanced and only the handler is owed a rerun.
+    enum Delivery {
+        None,
+        Delivered,
+        Failed
+    }
+
     /// @inheritdoc IMailbox
     uint256 public constant MAX_BODY_BYTES = Message.MAX_BODY_BYTES;
     /// @inheritdoc IMailbox
@@ -33,18 +40,12 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     uint256 private constant DEFAULT_HANDLER_GAS = 200_000;
     /// @dev Kept back from the handler call for the work after it: copying at most
     /// `MAX_FAILURE_REASON_BYTES` of revert data, marking the message failed, `MessageFailed` and
-    /// returning (about 7k gas, measured by `test_process_RecordsFailureWithLeastGas`).
-    uint256 private constant GAS_AFTER_HANDLER = 8_000;
+    /// returning. That takes about 5k gas (`test_process_RecordsFailureWithLeastGas` fails with a
+    /// reserve of 4k); the rest is margin, which costs relayers gas limit, not gas.
+    uint256 private constant GAS_AFTER_HANDLER = 20_000;
     /// @dev Covers the opcodes between the `gasleft()` check and the CALL, including the call's
     /// own cost, so the guarantee holds however small `handlerGas` is.
     uint256 private constant GAS_CHECK_TO_CALL = 1_000;
-
-    /// @dev `Failed` implies delivered: the nonce advanced and only the handler is owed a rerun.
-    enum Delivery {
-        None,
-        Delivered,
-        Failed
-    }
 
     uint32 private immutable _localDomain;
 
@@ -261,10 +262,8 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         _callHandler(id, fields);
     }
 
-    /// @dev Calls the handler with every gas unit but `GAS_AFTER_HANDLER`, after making sure
-    /// that is at least `_handlerGas` under the 63/64 rule. Revert data is copied only up to
-    /// `MAX_FAILURE_REASON_BYTES`, so a handler cannot make the failure path run out of gas by
-    /// returning a huge reason (which would block the channel).
+    /// @dev Calls the handler after making sure the remaining gas guarantees it `_handlerGas`
+    /// under the 63/64 rule; a recipient without code is recorded as failed without a call.
     function _callHandler(bytes32 id, Message.Fields memory fields) private {
         address recipient = fields.recipient;
         if (recipient.code.length == 0) {
@@ -274,22 +273,32 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
             return;
         }
         bytes memory callData = _handleCall(fields);
-        uint256 required = _handlerGas + _handlerGas / 63 + GAS_AFTER_HANDLER + GAS_CHECK_TO_CALL;
+        uint256 guaranteed = _handlerGas;
+        uint256 required = guaranteed + guaranteed / 63 + GAS_AFTER_HANDLER + GAS_CHECK_TO_CALL;
         uint256 available = gasleft();
         if (available < required) revert MailboxInsufficientGas(available, required);
+        (bool success, bytes memory reason) = _callWithBoundedReason(recipient, callData);
+        if (!success) _recordFailure(id, reason);
+    }
 
-        bool success;
-        bytes memory reason;
+    /// @dev Forwards every gas unit but `GAS_AFTER_HANDLER` and copies at most
+    /// `MAX_FAILURE_REASON_BYTES` of revert data, so a handler cannot make the failure path run
+    /// out of gas with a huge reason (which would block the channel behind it).
+    function _callWithBoundedReason(address target, bytes memory callData)
+        private
+        returns (bool success, bytes memory reason)
+    {
         assembly ("memory-safe") {
             success := call(
                 sub(gas(), GAS_AFTER_HANDLER),
-                recipient,
+                target,
                 0,
                 add(callData, 0x20),
                 mload(callData),
                 0,
                 0
             )
+            reason := 0x60
             if iszero(success) {
                 let size := returndatasize()
                 if gt(size, MAX_FAILURE_REASON_BYTES) { size := MAX_FAILURE_REASON_BYTES }
@@ -299,7 +308,6 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
                 mstore(0x40, add(add(reason, 0x20), and(add(size, 0x1f), not(0x1f))))
             }
         }
-        if (!success) _recordFailure(id, reason);
     }
 
     function _recordFailure(bytes32 id, bytes memory reason) private {

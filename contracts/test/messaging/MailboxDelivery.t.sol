@@ -53,22 +53,29 @@ contract MailboxDeliveryTest is MessagingTest {
         emit log_named_uint("least gas limit for process (2-of-3, probe handler)", least);
     }
 
+    /// @dev The guard, not the failure bookkeeping, sets the least gas `process` needs: one unit
+    /// less fails with `MailboxInsufficientGas`, never with an out-of-gas after the handler
+    /// returned, for a handler that burns all it gets and reverts with an oversized reason. The
+    /// smallest handler gas leaves the least slack from the 63/64 rule.
     function test_process_RecordsFailureWithLeastGas() public {
         useValidators(1, 1);
         GasBurnerRecipient burner = new GasBurnerRecipient(10_000);
-        bytes memory message = buildMessage(0, address(burner), "");
-        bytes[] memory signatures = attest(message, 1);
+        uint256[3] memory handlerGases = [uint256(35_000), 50_000, DEFAULT_HANDLER_GAS];
+        for (uint64 nonce; nonce < handlerGases.length; ++nonce) {
+            vm.prank(owner);
+            mailbox.setHandlerGas(handlerGases[nonce]);
+            bytes memory message = buildMessage(nonce, address(burner), "");
+            bytes[] memory signatures = attest(message, 1);
 
-        // The guard, not the failure bookkeeping, sets the least gas: one unit less fails with
-        // `MailboxInsufficientGas`, never an out-of-gas after the handler returned.
-        (uint256 least, bytes memory revertBelow) = _leastGasToProcess(message, signatures);
-        assertEq(_selector(revertBelow), IMailbox.MailboxInsufficientGas.selector);
+            (uint256 least, bytes memory revertBelow) = _leastGasToProcess(message, signatures);
+            assertEq(_selector(revertBelow), IMailbox.MailboxInsufficientGas.selector);
 
-        vm.recordLogs();
-        mailbox.process{gas: least}(message, signatures);
-        assertTrue(mailbox.failed(keccak256(message)));
-        bytes memory reason = abi.decode(vm.getRecordedLogs()[1].data, (bytes));
-        assertEq(reason.length, mailbox.MAX_FAILURE_REASON_BYTES());
+            vm.recordLogs();
+            mailbox.process{gas: least}(message, signatures);
+            assertTrue(mailbox.failed(keccak256(message)));
+            bytes memory reason = abi.decode(vm.getRecordedLogs()[1].data, (bytes));
+            assertEq(reason.length, mailbox.MAX_FAILURE_REASON_BYTES());
+        }
     }
 
     function testFuzz_process_NeverStarvesHandler(uint256 gasLimit, uint256 handlerGas) public {
@@ -177,6 +184,18 @@ contract MailboxDeliveryTest is MessagingTest {
         bytes memory reason = abi.decode(vm.getRecordedLogs()[1].data, (bytes));
         assertEq(reason.length, mailbox.MAX_FAILURE_REASON_BYTES());
         assertEq(uint8(reason[0]), 0xFF);
+    }
+
+    function test_process_RecordsStarvedHandlerWhenHandlerGasIsZero() public {
+        vm.prank(owner);
+        mailbox.setHandlerGas(0);
+        useValidators(1, 1);
+        GasBurnerRecipient burner = new GasBurnerRecipient(10_000);
+        bytes memory message = buildMessage(0, address(burner), "");
+        bytes[] memory signatures = attest(message, 1);
+        (uint256 least,) = _leastGasToProcess(message, signatures);
+        mailbox.process{gas: least}(message, signatures);
+        assertTrue(mailbox.failed(keccak256(message)));
     }
 
     function test_process_RecordsHandlerThatBurnsAllGas() public {

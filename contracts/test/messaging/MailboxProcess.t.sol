@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IMailbox} from "../../src/interfaces/IMailbox.sol";
 import {Message} from "../../src/libraries/Message.sol";
 import {Mailbox} from "../../src/messaging/Mailbox.sol";
+import {BatchDispatcher} from "../helpers/BatchDispatcher.sol";
 import {RecordingRecipient} from "../helpers/RecordingRecipient.sol";
 import {MessagingTest} from "./MessagingTest.sol";
 
@@ -450,6 +451,31 @@ contract MailboxProcessTest is MessagingTest {
             abi.encodeWithSelector(IMailbox.MailboxNonceOutOfOrder.selector, ORIGIN, 0, 1)
         );
         mailbox.processBatch(messages, signatures);
+    }
+
+    function test_processBatch_DeliversBatchDispatcherLoad() public {
+        useValidators(3, 2);
+        BatchDispatcher dispatcher = new BatchDispatcher();
+        bytes32[] memory ids = dispatcher.dispatchMany(
+            address(originMailbox), DESTINATION, address(recipient), 5, "load-"
+        );
+
+        bytes[] memory messages = new bytes[](ids.length);
+        bytes[][] memory signatures = new bytes[][](ids.length);
+        for (uint64 nonce; nonce < ids.length; ++nonce) {
+            bytes memory body = bytes.concat("load-", abi.encode(nonce));
+            messages[nonce] = Message.encode(
+                nonce, ORIGIN, address(dispatcher), DESTINATION, address(recipient), body
+            );
+            assertEq(keccak256(messages[nonce]), ids[nonce]);
+            signatures[nonce] = attest(messages[nonce], 2);
+        }
+        mailbox.processBatch(messages, signatures);
+
+        bytes[] memory received = recipient.received(ORIGIN);
+        assertEq(recipient.receivedCount(ORIGIN), 5);
+        assertEq(received[4], bytes.concat("load-", abi.encode(4)));
+        assertEq(recipient.lastSender(), address(dispatcher));
     }
 
     function test_RevertWhen_BatchLengthMismatch() public {
