@@ -233,7 +233,11 @@ def _throughput(net: MessagingNet, messages: int, batch_size: int) -> float:
             while recipient.receivedCount(ORIGIN).call() < messages:
                 relay.check()
                 if time.monotonic() - started > THROUGHPUT_TIMEOUT_S:
-                    raise TimeoutError(f"throughput run unfinished after {THROUGHPUT_TIMEOUT_S}s")
+                    stuck = store.messages(1, MessageState.ATTESTED) or store.messages(1)
+                    raise TimeoutError(
+                        f"throughput run unfinished after {THROUGHPUT_TIMEOUT_S}s: "
+                        f"{store.counts_by_state()}, e.g. {stuck[:1]}"
+                    )
                 time.sleep(0.05)
             elapsed = time.monotonic() - started
     return messages / elapsed

@@ -38,7 +38,6 @@ HANDLER_GUARD_OVERHEAD = 50_000
 
 # Reverts that a later attempt can get past once the relayer refreshes its view.
 STALE_VIEW_ERRORS = {
-    "MailboxNonceOutOfOrder",
     "MailboxQuorumNotMet",
     "MailboxSignerNotValidator",
     "MailboxPaused",
@@ -138,30 +137,24 @@ class Relayer:
         if missing:
             destination.refresh(missing)
         now = self.clock()
-        ready: list[tuple[int, MessageRow, list[bytes]]] = []
-        for origin, rows in channels.items():
-            ready += self._ready_prefix(destination, origin, rows, now)
-        ready.sort(key=lambda item: -item[0])  # stable: channel order survives within a priority
-        size = self.settings.batch_size
-        return [
-            Batch(
-                destination,
-                [row for _, row, _ in ready[i : i + size]],
-                [signatures for _, _, signatures in ready[i : i + size]],
-            )
-            for i in range(0, len(ready), size)
-        ]
+        # One batch per channel per round: a second one would be estimated against a
+        # state without the first (unmined on a chain with block times) and fail
+        # on the nonce order. The most urgent channels go first.
+        batches = [self._channel_batch(destination, o, rows, now) for o, rows in channels.items()]
+        ready = [batch for batch in batches if batch.messages]
+        return sorted(ready, key=lambda batch: -max(row.priority for row in batch.messages))
 
-    def _ready_prefix(
+    def _channel_batch(
         self, destination: Destination, origin: int, rows: list[MessageRow], now: float
-    ) -> list[tuple[int, MessageRow, list[bytes]]]:
+    ) -> Batch:
         """The channel's messages that can go now: consecutive nonces from the next one
         the mailbox expects, each with a quorum, none held back by backoff or delay."""
         members, threshold = destination.members[origin]
         expected = destination.inbound_nonce.get(origin, 0)
-        ready: list[tuple[int, MessageRow, list[bytes]]] = []
-        priority = max((row.priority for row in rows), default=0)
+        batch = Batch(destination, [], [])
         for row in rows:
+            if len(batch.messages) == self.settings.batch_size:
+                break
             if row.nonce < expected:
                 if row.state is not MessageState.SUBMITTED:
                     self._settle_delivered(row, "delivered by another relayer")
@@ -175,9 +168,10 @@ class Relayer:
                 break
             if row.state is MessageState.SEEN:
                 self.store.transition(row.id, MessageState.ATTESTED, f"quorum {threshold}")
-            ready.append((priority, row, signatures))
+            batch.messages.append(row)
+            batch.signatures.append(signatures)
             expected += 1
-        return ready
+        return batch
 
     def _submit(self, batches: list[Batch]) -> int:
         sent: list[tuple[Batch, HexBytes]] = []
@@ -259,6 +253,11 @@ class Relayer:
 
     def _handle_revert(self, batch: Batch, err: TransactionReverted) -> None:
         reason = err.reason
+        if reason == "MailboxNonceOutOfOrder":
+            # Our view of the channel was behind (another relayer delivered): the
+            # messages did nothing wrong, so no attempt is counted.
+            batch.destination.refresh(sorted({row.origin for row in batch.messages}))
+            return
         if reason in STALE_VIEW_ERRORS:
             batch.destination.refresh(sorted({row.origin for row in batch.messages}))
             for row in batch.messages:

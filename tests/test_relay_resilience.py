@@ -98,6 +98,10 @@ def test_relayer_killed_at_random_points_delivers_each_message_once(
     relay = start_relay(tmp_path, 20)
     try:
         deadline = time.monotonic() + 60
+        while "relaying on" not in (tmp_path / "relay-20.log").read_text():
+            assert time.monotonic() < deadline, "the relay never started"
+            assert relay.poll() is None, (tmp_path / "relay-20.log").read_text()
+            time.sleep(0.05)
         while any(net.received(d, o) != bodies for (o, d), bodies in sent.items()):
             assert time.monotonic() < deadline, "not all messages delivered after the crashes"
             assert relay.poll() is None, (tmp_path / "relay-20.log").read_text()
@@ -152,5 +156,34 @@ def test_relayer_recovers_when_a_node_dies_and_returns(anvil_binary: Path, tmp_p
                 persist=True,
             )
             run_until([relay], lambda: net.received(MARKET, COLLATERAL) == first + second)
+    finally:
+        stop_nodes(nodes)
+
+
+def test_chains_with_block_times_deliver_without_wasted_attempts(
+    anvil_binary: Path, tmp_path: Path
+) -> None:
+    """With interval mining a sent batch is not in the state the next estimate
+    sees; the relayer must neither fail on that nor count it against messages."""
+    specs = plan_chains([COLLATERAL, MARKET], free_ports(2))
+    nodes = start_nodes(
+        anvil_binary,
+        specs,
+        host="127.0.0.1",
+        log_dir=tmp_path / "nodes",
+        block_time=0.5,
+        die_with_parent=True,
+    )
+    try:
+        chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
+        net = deploy_net(chains, tmp_path)
+        net.dispatch_many(COLLATERAL, MARKET, 12, b"interval")
+        settings = relay_settings(tmp_path, batch_size=3)
+        with Store.open(settings.store) as store:
+            relay = service(net, settings, store)
+            run_until([relay], lambda: len(net.received(MARKET, COLLATERAL)) == 12, timeout=60)
+            rows = store.messages(limit=100)
+            assert [row.state for row in rows] == [MessageState.DELIVERED] * 12
+            assert [row.attempts for row in rows] == [0] * 12
     finally:
         stop_nodes(nodes)
