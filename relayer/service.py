@@ -28,6 +28,7 @@ from relayer.errors import MissingKey
 from relayer.faults import FaultInjector
 from relayer.manifest import ChainDeployment, Manifest
 from relayer.metrics import RelayMetrics
+from relayer.reader import ChainReader
 from relayer.settings import RelaySettings
 from relayer.store import MessageState, Store
 from relayer.tx import Sender
@@ -49,6 +50,7 @@ class _Chain:
     deployment: ChainDeployment
     web3: Web3
     mailbox: str
+    reader: ChainReader
 
 
 class RelayService:
@@ -66,19 +68,20 @@ class RelayService:
         self.store = store
         self.metrics = metrics
         abi = contracts.get("Mailbox").abi
-        self.chains = [
-            _Chain(c, connect(c.rpc_url, c.chain_id), manifest.address(c, "Mailbox"))
-            for c in manifest.chains
-        ]
+        self.chains = []
+        for deployment in manifest.chains:
+            web3 = connect(deployment.rpc_url, deployment.chain_id)
+            mailbox = manifest.address(deployment, "Mailbox")
+            self.chains.append(_Chain(deployment, web3, mailbox, ChainReader(web3)))
         self.indexers: list[DispatchWatcher] = []
         self.validator: Validator | None = None
         self.relayer: Relayer | None = None
         if role in (Role.ALL, Role.VALIDATOR):
-            self.validator = self._validator(abi, manifest.network)
+            self.validator = self._validator(manifest.network)
         if role in (Role.ALL, Role.RELAYER):
             # The relayer's own view at 0 confirmations: it sees messages (and
             # reorgs) first, and starts the latency clock when a Dispatch is mined.
-            self.indexers = [self._watcher(c, abi, INDEXER_AGENT, 0) for c in self.chains]
+            self.indexers = [self._watcher(c, INDEXER_AGENT, 0) for c in self.chains]
             self.relayer = self._relayer(abi, manifest.network)
 
     def run(self, stop: threading.Event) -> None:
@@ -89,6 +92,8 @@ class RelayService:
             stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
 
     def iteration(self) -> None:
+        for chain in self.chains:
+            chain.reader.forget()
         for indexer in self.indexers:
             self._index(indexer)
         if self.validator is not None:
@@ -122,16 +127,15 @@ class RelayService:
             counts[s] for s in (MessageState.SEEN, MessageState.ATTESTED, MessageState.SUBMITTED)
         )
         self.metrics.queue_depth.labels("all").set(pending)
+        for indexer in self.indexers:
+            self.metrics.head_lag.labels(str(indexer.domain)).set(indexer.lag_blocks)
         self.metrics.iteration_done()
 
-    def _watcher(
-        self, chain: _Chain, abi: list[dict[str, object]], agent: str, confirmations: int
-    ) -> DispatchWatcher:
+    def _watcher(self, chain: _Chain, agent: str, confirmations: int) -> DispatchWatcher:
         return DispatchWatcher(
             agent=agent,
-            web3=chain.web3,
+            reader=chain.reader,
             mailbox=chain.mailbox,
-            mailbox_abi=abi,
             domain=chain.deployment.domain,
             store=self.store,
             start_block=chain.deployment.deployed_at_block,
@@ -140,13 +144,13 @@ class RelayService:
             max_block_range=self.settings.max_block_range,
         )
 
-    def _validator(self, abi: list[dict[str, object]], network: str) -> Validator:
+    def _validator(self, network: str) -> Validator:
         keys = _accounts(self.settings.validator_keys, network, devkeys.VALIDATOR_KEYS)
         if not keys:
             raise MissingKey("validator key", "CROSSFLOW_RELAY__VALIDATOR_KEYS")
         agent = "validator-" + "-".join(sorted(k.address[2:10].lower() for k in keys))
         watchers = [
-            self._watcher(c, abi, agent, self.settings.confirmations_for(c.deployment.chain_id))
+            self._watcher(c, agent, self.settings.confirmations_for(c.deployment.chain_id))
             for c in self.chains
         ]
         destinations = {

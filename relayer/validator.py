@@ -11,8 +11,9 @@ from eth_account.signers.local import LocalAccount
 
 from relayer.attestation import MailboxDomain, sign_attestation
 from relayer.chain import NODE_ERRORS
+from relayer.reader import DispatchEvent
 from relayer.store import NewMessage, Store
-from relayer.watcher import DispatchEvent, DispatchWatcher
+from relayer.watcher import DispatchWatcher
 
 log = logging.getLogger(__name__)
 
