@@ -243,13 +243,19 @@ class Store:
         )
         return [_message_row(row) for row in rows]
 
-    def pending_by_channel(self, destination: int) -> dict[int, list[MessageRow]]:
+    def pending_by_channel(
+        self, destination: int, per_channel: int | None = None
+    ) -> dict[int, list[MessageRow]]:
         """Per origin, the messages to `destination` still to be delivered, by nonce:
-        the order the mailbox accepts them in. Orphaned messages are not pending."""
+        the order the mailbox accepts them in, at most `per_channel` of each (the
+        lowest nonces), so a long backlog costs a round no more than a short one.
+        Orphaned messages are not pending."""
         rows = self._read(
-            "SELECT * FROM messages WHERE destination = ? AND state IN (?, ?, ?)"
-            " ORDER BY origin, nonce",
-            (destination, *(state.value for state in PENDING_STATES)),
+            "SELECT m.* FROM messages AS m JOIN (SELECT id, ROW_NUMBER() OVER"
+            " (PARTITION BY origin ORDER BY nonce) AS place FROM messages"
+            " WHERE destination = ? AND state IN (?, ?, ?)) AS p ON p.id = m.id"
+            " WHERE ? IS NULL OR p.place <= ? ORDER BY m.origin, m.nonce",
+            (destination, *(state.value for state in PENDING_STATES), per_channel, per_channel),
         )
         channels: dict[int, list[MessageRow]] = {}
         for row in rows:

@@ -654,3 +654,28 @@ def test_one_store_can_be_shared_by_threads(store: Store) -> None:
 
     assert run_in_threads([writer(origin) for origin in range(1, 5)]) == []
     assert store.counts_by_state()["submitted"] == 200
+
+
+def test_pending_by_channel_windows_each_channel_to_its_lowest_nonces(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "window.sqlite") as store:
+        for origin in (1, 2):
+            for nonce in range(5):
+                store.record_seen(
+                    NewMessage(
+                        id="0x" + f"{origin:02x}{nonce:062x}",
+                        origin=origin,
+                        destination=9,
+                        nonce=nonce,
+                        sender="0x" + "11" * 20,
+                        recipient="0x" + "22" * 20,
+                        body=b"",
+                        raw=b"",
+                        origin_block=nonce,
+                        origin_block_hash="0x" + "33" * 32,
+                        origin_tx="0x" + "44" * 32,
+                    )
+                )
+        window = store.pending_by_channel(9, per_channel=2)
+        assert {o: [r.nonce for r in rows] for o, rows in window.items()} == {1: [0, 1], 2: [0, 1]}
+        everything = store.pending_by_channel(9)
+        assert {o: len(rows) for o, rows in everything.items()} == {1: 5, 2: 5}
