@@ -234,15 +234,6 @@ class Store:
         )
         return {row[0]: row[1] for row in rows}
 
-    def deliverable(self, destination: int, now: float, limit: int) -> list[MessageRow]:
-        """Attested messages for `destination` whose backoff has passed, most urgent first."""
-        rows = self._read(
-            "SELECT * FROM messages WHERE destination = ? AND state = ? AND next_attempt_at <= ?"
-            " ORDER BY priority DESC, origin, nonce LIMIT ?",
-            (destination, MessageState.ATTESTED.value, now, limit),
-        )
-        return [_message_row(row) for row in rows]
-
     def pending_by_channel(
         self, destination: int, per_channel: int | None = None
     ) -> dict[int, list[MessageRow]]:

@@ -200,7 +200,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         _V1_ATTESTATIONS,
         _V1_CHECKPOINTS,
         _V1_RECENT_BLOCKS,
-        # deliverable() and pending_by_channel(): one destination's queue, in send order.
+        # pending_by_channel(): one destination's queue, in send order.
         "CREATE INDEX messages_queue"
         " ON messages (destination, state, priority DESC, origin, nonce)",
         # orphan_from_block(): everything at or above a reorged block of one origin.

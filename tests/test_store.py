@@ -311,26 +311,7 @@ def test_an_orphan_mined_again_is_seen_again_at_its_new_block(store: Store) -> N
 # delivery queue
 
 
-def test_deliverable_puts_priority_first_then_origin_then_nonce(store: Store) -> None:
-    low_2_0 = seen(store, new_message(0, origin=2), S.ATTESTED)
-    low_1_1 = seen(store, new_message(1, origin=1), S.ATTESTED)
-    low_1_0 = seen(store, new_message(0, origin=1), S.ATTESTED)
-    urgent = seen(store, new_message(5, origin=3, priority=2), S.ATTESTED)
-    seen(store, new_message(6, origin=3, priority=9))
-    seen(store, new_message(0, destination=OTHER_DESTINATION), S.ATTESTED)
-
-    queue = store.deliverable(DESTINATION, now=1_000, limit=10)
-
-    assert [row.id for row in queue] == [urgent, low_1_0, low_1_1, low_2_0]
-    assert [row.id for row in store.deliverable(DESTINATION, now=1_000, limit=2)] == [
-        urgent,
-        low_1_0,
-    ]
-
-
-def test_a_retry_waits_out_its_delay_before_it_is_deliverable_again(
-    store: Store, clock: FakeClock
-) -> None:
+def test_a_retry_holds_the_message_back_for_its_delay(store: Store, clock: FakeClock) -> None:
     mid = seen(store, new_message(0), S.ATTESTED, S.SUBMITTED)
 
     assert store.schedule_retry(mid, "nonce too low", 10) == 1
@@ -339,14 +320,14 @@ def test_a_retry_waits_out_its_delay_before_it_is_deliverable_again(
     assert row is not None
     assert (row.state, row.attempts, row.next_attempt_at) == (S.ATTESTED, 1, 1_010)
     assert row.last_error == "nonce too low"
-    assert store.deliverable(DESTINATION, now=1_009.9, limit=10) == []
-    assert [r.id for r in store.deliverable(DESTINATION, now=1_010, limit=10)] == [mid]
 
     clock.advance(10)
     assert store.schedule_retry(mid, "gas estimation failed", 20) == 2
     assert state_of(store, mid) is S.ATTESTED
     assert [t.state for t in store.timeline(mid)][-2:] == [S.ATTESTED, S.ATTESTED]
-    assert store.deliverable(DESTINATION, now=1_029, limit=10) == []
+    row = store.message(mid)
+    assert row is not None
+    assert row.next_attempt_at == 1_030
 
 
 @pytest.mark.parametrize("state", [S.SEEN, S.DELIVERED, S.ORPHANED])
@@ -389,7 +370,6 @@ def test_dead_lettered_and_failed_messages_keep_their_reason_and_leave_the_queue
     handler_reverted = seen(store, new_message(1), S.ATTESTED, S.SUBMITTED)
     store.mark_failed(handler_reverted, "MessageFailed: InsufficientMargin()")
 
-    assert store.deliverable(DESTINATION, now=2_000, limit=10) == []
     assert store.pending_by_channel(DESTINATION) == {}
     for mid, state, reason in [
         (given_up, S.DEAD_LETTERED, "8 attempts: reverted: gas"),
@@ -631,7 +611,7 @@ def test_two_stores_on_one_file_write_concurrently_without_lock_errors(path: Pat
         with Store.open(path) as store:
             for _ in range(per_writer):
                 store.counts_by_state()
-                store.deliverable(DESTINATION, now=1e12, limit=50)
+                store.pending_by_channel(DESTINATION, per_channel=50)
 
     assert run_in_threads([writer(1), writer(2), reader]) == []
     with Store.open(path) as store:
