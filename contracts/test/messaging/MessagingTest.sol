@@ -4,11 +4,12 @@ pragma solidity 0.8.30;
 import {Message} from "../../src/libraries/Message.sol";
 import {Mailbox} from "../../src/messaging/Mailbox.sol";
 import {BaseTest} from "../BaseTest.sol";
+import {AttestationSigner} from "./AttestationSigner.sol";
 import {RecordingRecipient} from "../helpers/RecordingRecipient.sol";
 
 /// @notice Two mailboxes in one EVM (an origin and a destination domain), a pool of validator keys
 /// sorted by address, and helpers to build and attest messages.
-abstract contract MessagingTest is BaseTest {
+abstract contract MessagingTest is BaseTest, AttestationSigner {
     uint32 internal constant ORIGIN = 31_337;
     uint32 internal constant DESTINATION = 31_338;
     uint32 internal constant OTHER_DOMAIN = 42;
@@ -71,24 +72,6 @@ abstract contract MessagingTest is BaseTest {
         for (uint256 i; i < count; ++i) {
             keys[i] = validatorKeys[i];
         }
-    }
-
-    /// @dev One signature per key, in the order of `keys`.
-    function signDigest(bytes32 digest, uint256[] memory keys)
-        internal
-        pure
-        returns (bytes[] memory signatures)
-    {
-        signatures = new bytes[](keys.length);
-        for (uint256 i; i < keys.length; ++i) {
-            signatures[i] = sign(keys[i], digest);
-        }
-    }
-
-    /// @dev A 65-byte (r, s, v) signature, the layout `Mailbox.process` reads.
-    function sign(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        return abi.encodePacked(r, s, v);
     }
 
     /// @dev The EIP-712 digest of `Attestation(messageId)` for any chain id and mailbox address.

@@ -8,6 +8,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {IMailbox} from "../../../src/interfaces/IMailbox.sol";
 import {Message} from "../../../src/libraries/Message.sol";
 import {Mailbox} from "../../../src/messaging/Mailbox.sol";
+import {AttestationSigner} from "../AttestationSigner.sol";
 import {SequenceRecipient} from "./SequenceRecipient.sol";
 
 /// @notice Drives one channel (origin → destination) the way relayers, attackers and operators
@@ -15,7 +16,7 @@ import {SequenceRecipient} from "./SequenceRecipient.sol";
 /// @dev Every action either does what an honest party would and must succeed, or does what an
 /// attacker would and must revert; an outcome the other way is counted in a `ghost_unexpected…`
 /// or `ghost_deliveredWithoutQuorum` total that the invariants require to stay zero.
-contract MailboxHandler is CommonBase, StdCheats, StdUtils {
+contract MailboxHandler is CommonBase, StdCheats, StdUtils, AttestationSigner {
     uint32 public constant ORIGIN = 31_337;
     uint32 public constant DESTINATION = 31_338;
     /// @dev Caps a run's channel so the invariants' scans stay cheap.
@@ -231,7 +232,7 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
             if (distance < drop) continue;
             keys[k++] = members[i];
         }
-        return _sign(destinationMailbox.attestationDigest(keccak256(message)), keys);
+        return signDigest(destinationMailbox.attestationDigest(keccak256(message)), keys);
     }
 
     function _forgery(bytes memory message, uint256 mode, uint256 seed)
@@ -247,7 +248,7 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
             for (uint256 i; i < keys.length; ++i) {
                 keys[i] = members[i];
             }
-            return _sign(digest, keys);
+            return signDigest(digest, keys);
         }
         if (mode == 1) {
             // An outsider among a valid quorum: a pool validator outside the set, or a stranger
@@ -257,7 +258,7 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
                 ? _keys[index]
                 : uint256(keccak256(abi.encode("outsider", seed))) % 2 ** 128 + 1;
             signatures = _quorum(message, seed);
-            signatures[seed % signatures.length] = _signOne(outsider, digest);
+            signatures[seed % signatures.length] = sign(outsider, digest);
             return signatures;
         }
         if (mode == 2) {
@@ -277,7 +278,7 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
         bytes32 wrongDigest = mode == 4
             ? destinationMailbox.attestationDigest(keccak256(abi.encode(message, seed)))
             : _digestForChain(keccak256(message), block.chainid + 1 + seed % 1000);
-        return _sign(wrongDigest, _keysOf(_setMask));
+        return signDigest(wrongDigest, _keysOf(_setMask));
     }
 
     function _digestForChain(bytes32 messageId, uint256 chainId) private view returns (bytes32) {
@@ -359,22 +360,6 @@ contract MailboxHandler is CommonBase, StdCheats, StdUtils {
             index = (seed % POOL + i) % POOL;
             if ((_setMask >> index) & 1 == 0) return (true, index);
         }
-    }
-
-    function _sign(bytes32 digest, uint256[] memory keys)
-        private
-        pure
-        returns (bytes[] memory signatures)
-    {
-        signatures = new bytes[](keys.length);
-        for (uint256 i; i < keys.length; ++i) {
-            signatures[i] = _signOne(keys[i], digest);
-        }
-    }
-
-    function _signOne(uint256 key, bytes32 digest) private pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        return abi.encodePacked(r, s, v);
     }
 
     function _selector(bytes memory reason) private pure returns (bytes4) {
