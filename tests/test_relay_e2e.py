@@ -16,6 +16,7 @@ from web3.types import RPCEndpoint
 
 from relayer import devkeys
 from relayer.metrics import MetricsServer
+from relayer.service import Role
 from relayer.store import MessageRow, MessageState, Store
 from relayer.testbed import VALIDATORS, Chain, deploy_net, relay_settings, run_until, service
 from relayer.tx import Sender
@@ -222,3 +223,18 @@ def test_metrics_and_health_are_served(chains: Chains, tmp_path: Path) -> None:
     assert f'crossflow_messages_total{{{route},status="delivered"}} 1.0' in text
     assert f"crossflow_relay_latency_seconds_count{{{route}}} 1.0" in text
     assert "crossflow_queue_depth" in text
+
+
+def test_validators_and_relayer_run_as_separate_roles(chains: Chains, tmp_path: Path) -> None:
+    net = deploy_net(list(chains), tmp_path)
+    message = net.dispatch(COLLATERAL, MARKET, b"split roles")
+    settings = relay_settings(tmp_path)
+    with Store.open(settings.store) as validator_store, Store.open(settings.store) as relay_store:
+        validators = service(net, settings, validator_store, role=Role.VALIDATOR)
+        assert validators.relayer is None
+        relayer = service(net, settings, relay_store, role=Role.RELAYER)
+        assert relayer.validator is None
+        run_until(
+            [validators, relayer], lambda: net.received(MARKET, COLLATERAL) == [b"split roles"]
+        )
+        assert len(relay_store.attestations(message.id)) == 3
