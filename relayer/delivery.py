@@ -23,6 +23,7 @@ from relayer.attestation import quorum
 from relayer.chain import NODE_ERRORS
 from relayer.errors import DeliveryError, TransactionReverted
 from relayer.faults import FaultInjector
+from relayer.message import route_label
 from relayer.metrics import RelayMetrics
 from relayer.settings import RelaySettings
 from relayer.store import MessageRow, MessageState, Store
@@ -331,4 +332,4 @@ def process_batch_calldata(messages: list[bytes], signatures: list[list[bytes]])
 
 
 def _route(row: MessageRow) -> str:
-    return f"{row.origin}->{row.destination}"
+    return route_label(row.origin, row.destination)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from eth_abi.abi import decode, encode
-from eth_utils.address import to_checksum_address
+from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
 VERSION = 1
@@ -49,18 +48,9 @@ class Message:
 
     @property
     def route(self) -> str:
-        """`origin->destination`, the label metrics and the CLI group messages by."""
-        return f"{self.origin}->{self.destination}"
+        return route_label(self.origin, self.destination)
 
-    @classmethod
-    def decode(cls, data: bytes) -> Message:
-        version, nonce, origin, sender, destination, recipient, body = decode(MESSAGE_TYPES, data)
-        return cls(
-            nonce=nonce,
-            origin=origin,
-            sender=to_checksum_address(sender),
-            destination=destination,
-            recipient=to_checksum_address(recipient),
-            body=bytes(body),
-            version=version,
-        )
+
+def route_label(origin: int, destination: int) -> str:
+    """`origin->destination`: how metrics, fault delays and the CLI name a route."""
+    return f"{origin}->{destination}"

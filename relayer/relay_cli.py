@@ -17,6 +17,7 @@ from relayer.deploy import ChainTarget, deploy_messaging
 from relayer.errors import ConfigError, DevnetError
 from relayer.logs import configure_json_logging
 from relayer.manifest import load_manifest
+from relayer.message import route_label
 from relayer.metrics import MetricsServer, RelayMetrics
 from relayer.service import RelayService, Role
 from relayer.settings import Settings
@@ -139,7 +140,7 @@ def print_messages(rows: list[MessageRow]) -> None:
             [
                 [
                     row.id[:12],
-                    f"{row.origin}->{row.destination}",
+                    route_label(row.origin, row.destination),
                     row.nonce,
                     row.state.value,
                     row.attempts,

@@ -21,10 +21,6 @@ def test_signature_recovers_to_the_signer_and_is_bound_to_the_domain() -> None:
     assert recover_signer(elsewhere, MESSAGE.id, signature) != SIGNERS[0].address
 
 
-def test_message_round_trips_through_its_encoding() -> None:
-    assert Message.decode(MESSAGE.encoded) == MESSAGE
-
-
 @settings(max_examples=50)
 @given(
     signed=st.sets(st.integers(0, 4), max_size=5),
