@@ -39,8 +39,8 @@ HANDLER_GUARD_OVERHEAD = 50_000
 
 # Reverts that a later attempt can get past once the relayer refreshes its view.
 STALE_VIEW_ERRORS = {
-    "MailboxQuorumNotMet",
-    "MailboxSignerNotValidator",
+    "QuorumNotMet",
+    "QuorumSignerNotMember",
     "MailboxPaused",
     "MailboxInsufficientGas",
 }

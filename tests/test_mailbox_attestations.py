@@ -124,15 +124,15 @@ def malformed(net: MessagingNet, message: Message) -> tuple[Message, list[bytes]
 @pytest.mark.parametrize(
     ("forgery", "errors"),
     [
-        (forged_by_strangers, {"MailboxSignerNotValidator", "MailboxSignersNotSorted"}),
-        (tampered_body, {"MailboxSignerNotValidator", "MailboxSignersNotSorted"}),
-        (signed_for_another_chain, {"MailboxSignerNotValidator", "MailboxSignersNotSorted"}),
-        (signed_for_another_mailbox, {"MailboxSignerNotValidator", "MailboxSignersNotSorted"}),
-        (unsorted, {"MailboxSignersNotSorted"}),
-        (duplicate_signer, {"MailboxSignersNotSorted"}),
-        (one_non_member, {"MailboxSignerNotValidator"}),
-        (too_few, {"MailboxQuorumNotMet"}),
-        (malformed, {"MailboxInvalidSignature"}),
+        (forged_by_strangers, {"QuorumSignerNotMember", "QuorumSignersNotSorted"}),
+        (tampered_body, {"QuorumSignerNotMember", "QuorumSignersNotSorted"}),
+        (signed_for_another_chain, {"QuorumSignerNotMember", "QuorumSignersNotSorted"}),
+        (signed_for_another_mailbox, {"QuorumSignerNotMember", "QuorumSignersNotSorted"}),
+        (unsorted, {"QuorumSignersNotSorted"}),
+        (duplicate_signer, {"QuorumSignersNotSorted"}),
+        (one_non_member, {"QuorumSignerNotMember"}),
+        (too_few, {"QuorumNotMet"}),
+        (malformed, {"QuorumInvalidSignature"}),
     ],
 )
 def test_rejects_bad_attestations(net: MessagingNet, forgery: Forgery, errors: set[str]) -> None:

@@ -82,4 +82,4 @@ def test_a_report_signed_by_one_of_three_is_refused(chains: Chains) -> None:
     report = PriceReport(ETH_USD, answer=3_000_00000000, updated_at=int(time.time()), round_id=1)
     with pytest.raises(TransactionReverted) as caught:
         post(chains.market, feed, report, sign_report(report, SIGNERS[:1]))
-    assert caught.value.reason == "PriceFeedQuorumNotMet"
+    assert caught.value.reason == "QuorumNotMet"

@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 
+import {IQuorum} from "./IQuorum.sol";
+
 /// @title IMailbox
 /// @notice The message layer endpoint on one chain: sends messages to other domains and executes
 /// messages from them once a validator quorum attested them, exactly once and in channel order.
@@ -12,7 +14,7 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// domain (name "crossflow Mailbox", version "1", chainId, verifyingContract = the destination
 /// mailbox), so an attestation is valid for one mailbox on one chain only. Gas amounts are in gas
 /// units. Pausing stops inbound delivery (`process`, `processBatch`, `retry`) but never `dispatch`.
-interface IMailbox is IERC5267 {
+interface IMailbox is IERC5267, IQuorum {
     /// @notice A message with id `id` and channel position `nonce` left `sender` on this chain
     /// (`origin`) for `recipient` on `destination`.
     event Dispatch(
@@ -72,19 +74,6 @@ interface IMailbox is IERC5267 {
     /// @notice The channel from `origin` expects nonce `expected` next, not `actual`.
     error MailboxNonceOutOfOrder(uint32 origin, uint64 expected, uint64 actual);
 
-    /// @notice `signatures` signatures are fewer than the `threshold` required for `origin`; a
-    /// threshold of zero means `origin` has no validator set.
-    error MailboxQuorumNotMet(uint32 origin, uint256 signatures, uint8 threshold);
-
-    /// @notice The signature at `index` is malformed: not 65 bytes, a high `s` or an invalid `v`.
-    error MailboxInvalidSignature(uint256 index);
-
-    /// @notice `signer` follows `previous`; signers must be strictly ascending (no duplicates).
-    error MailboxSignersNotSorted(address previous, address signer);
-
-    /// @notice `signer` is not in the validator set of `origin`.
-    error MailboxSignerNotValidator(uint32 origin, address signer);
-
     /// @notice `available` gas cannot guarantee the handler `handlerGas()`; `required` can.
     error MailboxInsufficientGas(uint256 available, uint256 required);
 
@@ -97,18 +86,6 @@ interface IMailbox is IERC5267 {
     /// @notice `recipient` has no code. Used as the `MessageFailed` reason, and as the revert of
     /// a `retry` while it still has none.
     error MailboxRecipientNotContract(address recipient);
-
-    /// @notice A threshold of `threshold` is not between 1 and the `validators` set size.
-    error MailboxInvalidThreshold(uint8 threshold, uint256 validators);
-
-    /// @notice A set of `validators` validators exceeds the maximum of `maxValidators`.
-    error MailboxTooManyValidators(uint256 validators, uint256 maxValidators);
-
-    /// @notice The validator at `index` is the zero address.
-    error MailboxZeroValidator(uint256 index);
-
-    /// @notice `validator` appears more than once in the set.
-    error MailboxDuplicateValidator(address validator);
 
     /// @notice A handler gas of `handlerGas` exceeds the maximum of `maxHandlerGas`.
     error MailboxHandlerGasTooHigh(uint256 handlerGas, uint256 maxHandlerGas);
@@ -137,9 +114,10 @@ interface IMailbox is IERC5267 {
     /// @notice Delivers one attested message and calls its recipient's `handle`.
     /// @dev Reverts, in this order, when paused (`MailboxPaused`), with `MailboxUnsupportedVersion`,
     /// `MailboxWrongDestination`, `MailboxAlreadyDelivered`, `MailboxNonceOutOfOrder`, then on
-    /// the quorum: `MailboxQuorumNotMet` (checked before any signature is recovered), and per
-    /// signature `MailboxInvalidSignature`, `MailboxSignersNotSorted`,
-    /// `MailboxSignerNotValidator`. Every signature given is checked, so pass exactly `threshold`.
+    /// the origin's validator set (the `IQuorum` errors): `QuorumNotMet` (checked before any
+    /// signature is recovered; a threshold of zero means the origin has no set), and per signature
+    /// `QuorumInvalidSignature`, `QuorumSignersNotSorted`, `QuorumSignerNotMember`. Every
+    /// signature given is checked, so pass exactly `threshold`.
     /// It then records the message delivered, advances the inbound nonce and emits `Process`
     /// before calling the handler with all remaining gas but a reserve. A handler that reverts
     /// (or a recipient without code) is recorded as failed with `MessageFailed`; the delivery
@@ -168,9 +146,10 @@ interface IMailbox is IERC5267 {
     function retry(bytes calldata message) external;
 
     /// @notice Replaces the validator set that attests messages from `origin`.
-    /// @dev Owner only. Reverts with `MailboxTooManyValidators`, `MailboxInvalidThreshold` (zero
-    /// or above the set size), `MailboxZeroValidator` or `MailboxDuplicateValidator`. The old set
-    /// stops counting at once, also for messages it already signed. Emits `ValidatorsSet`.
+    /// @dev Owner only. Reverts with `QuorumTooManySigners` (above `MAX_VALIDATORS()`),
+    /// `QuorumInvalidThreshold` (zero or above the set size), `QuorumZeroSigner` or
+    /// `QuorumDuplicateSigner`. The old set stops counting at once, also for messages it already
+    /// signed. Emits `ValidatorsSet`.
     /// @param origin The origin domain the set attests for.
     /// @param newValidators The validator addresses, in any order.
     /// @param newThreshold How many distinct validators must sign each message, 1 to the set size.

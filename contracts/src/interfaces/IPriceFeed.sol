@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {IQuorum} from "./IQuorum.sol";
 
 /// @title IPriceFeed
 /// @notice One oracle feed (for example ETH/USD spot or ETH implied volatility) fed by reports
@@ -15,7 +16,7 @@ import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 /// and timestamps that must strictly increase. Answers carry `decimals()` decimals (1e8 for USD
 /// prices and for volatility, where 1e8 = 100%); timestamps are unix seconds; moves are in basis
 /// points (10_000 = 100%).
-interface IPriceFeed is AggregatorV3Interface {
+interface IPriceFeed is AggregatorV3Interface, IQuorum {
     /// @notice A signed observation of feed `feedId`.
     /// @param feedId The feed the report is for; must equal `feedId()`.
     /// @param answer The value, scaled by `10 ** decimals()`.
@@ -57,35 +58,11 @@ interface IPriceFeed is AggregatorV3Interface {
     /// @notice Moving from `previous` to `answer` exceeds the bound of `maxMoveBps` basis points.
     error PriceFeedMoveTooLarge(int256 previous, int256 answer, uint256 maxMoveBps);
 
-    /// @notice `signatures` signatures are fewer than the `threshold` required.
-    error PriceFeedQuorumNotMet(uint256 signatures, uint8 threshold);
-
-    /// @notice The signature at `index` is malformed: not 65 bytes, a high `s` or an invalid `v`.
-    error PriceFeedInvalidSignature(uint256 index);
-
-    /// @notice `signer` follows `previous`; signers must be strictly ascending (no duplicates).
-    error PriceFeedSignersNotSorted(address previous, address signer);
-
-    /// @notice `signer` is not in the signer set.
-    error PriceFeedSignerNotMember(address signer);
-
     /// @notice The feed has no round yet.
     error PriceFeedNoData();
 
     /// @notice Round `roundId` was never stored.
     error PriceFeedUnknownRound(uint80 roundId);
-
-    /// @notice A threshold of `threshold` is not between 1 and the `signers` set size.
-    error PriceFeedInvalidThreshold(uint8 threshold, uint256 signers);
-
-    /// @notice A set of `signers` signers exceeds the maximum of `maxSigners`.
-    error PriceFeedTooManySigners(uint256 signers, uint256 maxSigners);
-
-    /// @notice The signer at `index` is the zero address.
-    error PriceFeedZeroSigner(uint256 index);
-
-    /// @notice `signer` appears more than once in the set.
-    error PriceFeedDuplicateSigner(address signer);
 
     /// @notice A move bound of `maxMoveBps` is not between 1 and `limit` basis points.
     error PriceFeedInvalidMaxMove(int256 maxMoveBps, uint256 limit);
@@ -95,18 +72,19 @@ interface IPriceFeed is AggregatorV3Interface {
     /// `PriceFeedRoundNotIncreasing`, `PriceFeedTimeNotIncreasing`, `PriceFeedFutureReport`
     /// (`updatedAt > block.timestamp + maxFutureSkew()`), `PriceFeedNonPositiveAnswer` (only when
     /// `positiveOnly()`), `PriceFeedMoveTooLarge` (`|answer - previous| * 10_000 >
-    /// maxMoveBps() * |previous|`, skipped for the first round), then on the quorum:
-    /// `PriceFeedQuorumNotMet` (before any signature is recovered), and per signature
-    /// `PriceFeedInvalidSignature`, `PriceFeedSignersNotSorted`, `PriceFeedSignerNotMember`.
-    /// Every signature given is checked. Emits `AnswerUpdated` and `ReportSubmitted`.
+    /// maxMoveBps() * |previous|`, skipped for the first round), then on the signer set (the
+    /// `IQuorum` errors): `QuorumNotMet` (before any signature is recovered), and per signature
+    /// `QuorumInvalidSignature`, `QuorumSignersNotSorted`, `QuorumSignerNotMember`. Every
+    /// signature given is checked. Emits `AnswerUpdated` and `ReportSubmitted`.
     /// @param report The signed report.
     /// @param signatures 65-byte (r, s, v) signatures over `reportDigest(...)` of `report`, sorted
     /// by signer address, strictly ascending.
     function submit(PriceReport calldata report, bytes[] calldata signatures) external;
 
     /// @notice Replaces the signer set and threshold. Owner only.
-    /// @dev Reverts with `PriceFeedTooManySigners`, `PriceFeedInvalidThreshold` (zero or above
-    /// the set size), `PriceFeedZeroSigner` or `PriceFeedDuplicateSigner`. Emits `SignersSet`.
+    /// @dev Reverts with `QuorumTooManySigners` (above `MAX_SIGNERS()`), `QuorumInvalidThreshold`
+    /// (zero or above the set size), `QuorumZeroSigner` or `QuorumDuplicateSigner`, as does the
+    /// constructor for the initial set. Emits `SignersSet`.
     /// @param signers The new signer addresses, at most `MAX_SIGNERS()`.
     /// @param threshold How many distinct signers must sign a report.
     function setSigners(address[] calldata signers, uint8 threshold) external;

@@ -16,7 +16,7 @@ import {Quorum} from "../libraries/Quorum.sol";
 /// @notice Sends messages to other domains and executes quorum-attested messages from them,
 /// exactly once and in channel order, without letting a failing handler block its channel.
 contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
-    using Quorum for Quorum.ValidatorSet;
+    using Quorum for Quorum.Set;
 
     /// @dev `Failed` implies delivered: the nonce advanced and only the handler is owed a rerun.
     enum Delivery {
@@ -28,7 +28,7 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IMailbox
     uint256 public constant MAX_BODY_BYTES = Message.MAX_BODY_BYTES;
     /// @inheritdoc IMailbox
-    uint256 public constant MAX_VALIDATORS = Quorum.MAX_VALIDATORS;
+    uint256 public constant MAX_VALIDATORS = Quorum.MAX_SIGNERS;
     /// @inheritdoc IMailbox
     uint256 public constant MAX_HANDLER_GAS = 10_000_000;
     /// @inheritdoc IMailbox
@@ -52,7 +52,7 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
     mapping(uint32 destination => uint64 nonce) private _outboundNonces;
     mapping(uint32 origin => uint64 nonce) private _inboundNonces;
     mapping(bytes32 id => Delivery) private _deliveries;
-    mapping(uint32 origin => Quorum.ValidatorSet) private _validatorSets;
+    mapping(uint32 origin => Quorum.Set) private _validatorSets;
     uint256 private _handlerGas;
     address private _guardian;
     bool private _paused;
@@ -251,7 +251,7 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         if (fields.nonce != expected) {
             revert MailboxNonceOutOfOrder(fields.origin, expected, fields.nonce);
         }
-        _validatorSets[fields.origin].verify(fields.origin, attestationDigest(id), signatures);
+        _validatorSets[fields.origin].verify(attestationDigest(id), signatures);
 
         // Effects
         _deliveries[id] = Delivery.Delivered;

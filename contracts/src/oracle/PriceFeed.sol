@@ -9,13 +9,13 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IPriceFeed} from "../interfaces/IPriceFeed.sol";
-import {SignerSet} from "../libraries/SignerSet.sol";
+import {Quorum} from "../libraries/Quorum.sol";
 
 /// @title PriceFeed
 /// @notice One Chainlink-compatible feed whose rounds are reports signed once, chain-agnostically,
 /// by a signer quorum and posted by anyone on every chain.
 contract PriceFeed is IPriceFeed, Ownable2Step {
-    using SignerSet for SignerSet.Set;
+    using Quorum for Quorum.Set;
 
     /// @dev One stored round; `updatedAt` is zero for a round that was never stored.
     struct Round {
@@ -24,7 +24,7 @@ contract PriceFeed is IPriceFeed, Ownable2Step {
     }
 
     /// @inheritdoc IPriceFeed
-    uint256 public constant MAX_SIGNERS = SignerSet.MAX_SIGNERS;
+    uint256 public constant MAX_SIGNERS = Quorum.MAX_SIGNERS;
     /// @inheritdoc IPriceFeed
     uint256 public constant MAX_MOVE_BPS_LIMIT = 1_000_000;
     /// @inheritdoc IPriceFeed
@@ -50,7 +50,7 @@ contract PriceFeed is IPriceFeed, Ownable2Step {
     bool private immutable _positiveOnly;
 
     string private _description;
-    SignerSet.Set private _signers;
+    Quorum.Set private _signers;
     uint80 private _latestRoundId;
     mapping(uint80 roundId => Round) private _rounds;
 

@@ -4,7 +4,9 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {IMailbox} from "../../src/interfaces/IMailbox.sol";
+import {IQuorum} from "../../src/interfaces/IQuorum.sol";
 import {Message} from "../../src/libraries/Message.sol";
+import {Quorum} from "../../src/libraries/Quorum.sol";
 import {Mailbox} from "../../src/messaging/Mailbox.sol";
 import {MessagingTest} from "./MessagingTest.sol";
 
@@ -23,6 +25,7 @@ contract MailboxTest is MessagingTest {
         assertEq(mailbox.threshold(ORIGIN), 0);
         assertEq(mailbox.validators(ORIGIN).length, 0);
         assertEq(mailbox.MAX_BODY_BYTES(), Message.MAX_BODY_BYTES);
+        assertEq(mailbox.MAX_VALIDATORS(), Quorum.MAX_SIGNERS);
         assertEq(mailbox.ATTESTATION_TYPEHASH(), ATTESTATION_TYPEHASH);
     }
 
@@ -186,9 +189,7 @@ contract MailboxTest is MessagingTest {
         mailbox.setValidators(ORIGIN, replacement, 1);
 
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMailbox.MailboxSignerNotValidator.selector, ORIGIN, validatorPool[0]
-            )
+            abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, validatorPool[0])
         );
         mailbox.process(message, oldSignatures);
     }
@@ -202,20 +203,20 @@ contract MailboxTest is MessagingTest {
 
     function test_RevertWhen_ThresholdZero() public {
         address[] memory set = firstValidators(2);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidThreshold.selector, 0, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 0, 2));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, set, 0);
     }
 
     function test_RevertWhen_ThresholdAboveSetSize() public {
         address[] memory set = firstValidators(2);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidThreshold.selector, 3, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 3, 2));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, set, 3);
     }
 
     function test_RevertWhen_ValidatorSetEmpty() public {
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidThreshold.selector, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 1, 0));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, new address[](0), 1);
     }
@@ -223,7 +224,7 @@ contract MailboxTest is MessagingTest {
     function test_RevertWhen_ValidatorIsZeroAddress() public {
         address[] memory set = firstValidators(3);
         set[1] = address(0);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxZeroValidator.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumZeroSigner.selector, 1));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, set, 2);
     }
@@ -231,7 +232,7 @@ contract MailboxTest is MessagingTest {
     function test_RevertWhen_ValidatorDuplicated() public {
         address[] memory set = firstValidators(3);
         set[2] = set[0];
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxDuplicateValidator.selector, set[0]));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumDuplicateSigner.selector, set[0]));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, set, 2);
     }
@@ -242,9 +243,7 @@ contract MailboxTest is MessagingTest {
         for (uint256 i; i < set.length; ++i) {
             set[i] = vm.addr(i + 1);
         }
-        vm.expectRevert(
-            abi.encodeWithSelector(IMailbox.MailboxTooManyValidators.selector, max + 1, max)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumTooManySigners.selector, max + 1, max));
         vm.prank(owner);
         mailbox.setValidators(ORIGIN, set, 1);
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IMailbox} from "../../src/interfaces/IMailbox.sol";
+import {IQuorum} from "../../src/interfaces/IQuorum.sol";
 import {Message} from "../../src/libraries/Message.sol";
 import {Mailbox} from "../../src/messaging/Mailbox.sol";
 import {BatchDispatcher} from "../helpers/BatchDispatcher.sol";
@@ -136,21 +137,21 @@ contract MailboxProcessTest is MessagingTest {
         useValidators(3, 2);
         bytes memory message = buildMessage(0, address(recipient), "");
         bytes[] memory signatures = attest(message, 1);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxQuorumNotMet.selector, ORIGIN, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 1, 2));
         mailbox.process(message, signatures);
     }
 
     function test_RevertWhen_OriginHasNoValidatorSet() public {
         bytes memory message = buildMessage(0, address(recipient), "");
         bytes[] memory signatures = attest(message, 3);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxQuorumNotMet.selector, ORIGIN, 3, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 3, 0));
         mailbox.process(message, signatures);
     }
 
     function test_RevertWhen_NoSignatures() public {
         useValidators(1, 1);
         bytes memory message = buildMessage(0, address(recipient), "");
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxQuorumNotMet.selector, ORIGIN, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 0, 1));
         mailbox.process(message, new bytes[](0));
     }
 
@@ -163,9 +164,7 @@ contract MailboxProcessTest is MessagingTest {
         keys[1] = validatorKeys[2];
         bytes[] memory signatures = signDigest(mailbox.attestationDigest(keccak256(message)), keys);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMailbox.MailboxSignerNotValidator.selector, ORIGIN, validatorPool[2]
-            )
+            abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, validatorPool[2])
         );
         mailbox.process(message, signatures);
     }
@@ -179,7 +178,7 @@ contract MailboxProcessTest is MessagingTest {
         bytes[] memory signatures = signDigest(mailbox.attestationDigest(keccak256(message)), keys);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMailbox.MailboxSignersNotSorted.selector, validatorPool[1], validatorPool[0]
+                IQuorum.QuorumSignersNotSorted.selector, validatorPool[1], validatorPool[0]
             )
         );
         mailbox.process(message, signatures);
@@ -194,7 +193,7 @@ contract MailboxProcessTest is MessagingTest {
         doubled[1] = signatures[0];
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMailbox.MailboxSignersNotSorted.selector, validatorPool[0], validatorPool[0]
+                IQuorum.QuorumSignersNotSorted.selector, validatorPool[0], validatorPool[0]
             )
         );
         mailbox.process(message, doubled);
@@ -206,9 +205,7 @@ contract MailboxProcessTest is MessagingTest {
         (address forger, uint256 forgerKey) = makeAddrAndKey("forger");
         bytes[] memory signatures = new bytes[](1);
         signatures[0] = sign(forgerKey, mailbox.attestationDigest(keccak256(message)));
-        vm.expectRevert(
-            abi.encodeWithSelector(IMailbox.MailboxSignerNotValidator.selector, ORIGIN, forger)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, forger));
         mailbox.process(message, signatures);
     }
 
@@ -217,7 +214,7 @@ contract MailboxProcessTest is MessagingTest {
         bytes memory message = buildMessage(0, address(recipient), "");
         bytes[] memory signatures = attest(message, 2);
         signatures[1] = bytes.concat(signatures[1], hex"00");
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidSignature.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidSignature.selector, 1));
         mailbox.process(message, signatures);
     }
 
@@ -228,7 +225,7 @@ contract MailboxProcessTest is MessagingTest {
             vm.sign(validatorKeys[0], mailbox.attestationDigest(keccak256(message)));
         bytes[] memory signatures = new bytes[](1);
         signatures[0] = abi.encodePacked(r, bytes32(SECP256K1_N - uint256(s)), v == 27 ? 28 : 27);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidSignature.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidSignature.selector, 0));
         mailbox.process(message, signatures);
     }
 
@@ -237,7 +234,7 @@ contract MailboxProcessTest is MessagingTest {
         bytes memory message = buildMessage(0, address(recipient), "");
         bytes[] memory signatures = attest(message, 1);
         signatures[0][64] = bytes1(uint8(29));
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxInvalidSignature.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidSignature.selector, 0));
         mailbox.process(message, signatures);
     }
 
@@ -246,7 +243,7 @@ contract MailboxProcessTest is MessagingTest {
         bytes memory signed = buildMessage(0, address(recipient), "pay 1");
         bytes[] memory signatures = attest(signed, 1);
         bytes memory tampered = buildMessage(0, address(recipient), "pay 1000");
-        vm.expectPartialRevert(IMailbox.MailboxSignerNotValidator.selector);
+        vm.expectPartialRevert(IQuorum.QuorumSignerNotMember.selector);
         mailbox.process(tampered, signatures);
     }
 
@@ -257,7 +254,7 @@ contract MailboxProcessTest is MessagingTest {
             attestationDigestFor(keccak256(message), block.chainid + 1, address(mailbox));
         bytes[] memory signatures = new bytes[](1);
         signatures[0] = sign(validatorKeys[0], foreignDigest);
-        vm.expectPartialRevert(IMailbox.MailboxSignerNotValidator.selector);
+        vm.expectPartialRevert(IQuorum.QuorumSignerNotMember.selector);
         mailbox.process(message, signatures);
     }
 
@@ -267,7 +264,7 @@ contract MailboxProcessTest is MessagingTest {
         bytes memory message = buildMessage(0, address(recipient), "");
         bytes[] memory signatures = new bytes[](1);
         signatures[0] = sign(validatorKeys[0], twin.attestationDigest(keccak256(message)));
-        vm.expectPartialRevert(IMailbox.MailboxSignerNotValidator.selector);
+        vm.expectPartialRevert(IQuorum.QuorumSignerNotMember.selector);
         mailbox.process(message, signatures);
     }
 
@@ -284,7 +281,7 @@ contract MailboxProcessTest is MessagingTest {
             mailbox.attestationDigest(keccak256(message)),
             attestationDigestFor(keccak256(message), block.chainid, address(mailbox))
         );
-        vm.expectPartialRevert(IMailbox.MailboxSignerNotValidator.selector);
+        vm.expectPartialRevert(IQuorum.QuorumSignerNotMember.selector);
         mailbox.process(message, signaturesBefore);
         mailbox.process(message, attest(message, 1));
         assertTrue(mailbox.delivered(keccak256(message)));
@@ -335,9 +332,7 @@ contract MailboxProcessTest is MessagingTest {
 
         if (keys.length < threshold) {
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IMailbox.MailboxQuorumNotMet.selector, ORIGIN, keys.length, threshold
-                )
+                abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, keys.length, threshold)
             );
         }
         mailbox.process(message, signatures);
@@ -363,9 +358,7 @@ contract MailboxProcessTest is MessagingTest {
             mailbox.attestationDigest(keccak256(message)), _subset(signerMask, VALIDATOR_POOL)
         );
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IMailbox.MailboxSignerNotValidator.selector, ORIGIN, validatorPool[outsider]
-            )
+            abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, validatorPool[outsider])
         );
         mailbox.process(message, signatures);
     }
@@ -436,7 +429,7 @@ contract MailboxProcessTest is MessagingTest {
         useValidators(3, 2);
         (bytes[] memory messages, bytes[][] memory signatures) = _batch(0, 3, 2);
         signatures[2] = attest(messages[2], 1);
-        vm.expectRevert(abi.encodeWithSelector(IMailbox.MailboxQuorumNotMet.selector, ORIGIN, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 1, 2));
         mailbox.processBatch(messages, signatures);
         assertEq(mailbox.inboundNonce(ORIGIN), 0);
         assertEq(recipient.count(), 0);

@@ -6,6 +6,8 @@ import {console2} from "forge-std/console2.sol";
 import {stdMath} from "forge-std/StdMath.sol";
 
 import {IPriceFeed} from "../../src/interfaces/IPriceFeed.sol";
+import {IQuorum} from "../../src/interfaces/IQuorum.sol";
+import {Quorum} from "../../src/libraries/Quorum.sol";
 import {PriceFeed} from "../../src/oracle/PriceFeed.sol";
 import {OracleTest} from "./OracleTest.sol";
 
@@ -26,6 +28,7 @@ contract PriceFeedTest is OracleTest {
         assertTrue(feed.positiveOnly());
         assertEq(feed.signers(), firstSigners(3));
         assertEq(feed.threshold(), 2);
+        assertEq(feed.MAX_SIGNERS(), Quorum.MAX_SIGNERS);
         assertEq(feed.latestRound(), 0);
         assertEq(feed.owner(), owner);
     }
@@ -60,7 +63,7 @@ contract PriceFeedTest is OracleTest {
     }
 
     function test_RevertWhen_ConstructorThresholdInvalid() public {
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidThreshold.selector, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 0, 1));
         new PriceFeed(ETH_USD, 8, "x", 2000, 60, true, firstSigners(1), 0, owner);
     }
 
@@ -307,13 +310,13 @@ contract PriceFeedTest is OracleTest {
     function test_RevertWhen_TooFewSignatures() public {
         IPriceFeed.PriceReport memory report = spotReport(ETH_PRICE, START_TIME, ROUND);
         bytes[] memory signatures = signReport(report, firstKeys(1));
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedQuorumNotMet.selector, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 1, 2));
         feed.submit(report, signatures);
     }
 
     function test_RevertWhen_NoSignatures() public {
         IPriceFeed.PriceReport memory report = spotReport(ETH_PRICE, START_TIME, ROUND);
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedQuorumNotMet.selector, 0, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, 0, 2));
         feed.submit(report, new bytes[](0));
     }
 
@@ -325,7 +328,7 @@ contract PriceFeedTest is OracleTest {
         keys[1] = signerKeys[4];
         bytes[] memory signatures = signReport(report, keys);
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceFeed.PriceFeedSignerNotMember.selector, signerPool[3])
+            abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, signerPool[3])
         );
         feed.submit(report, signatures);
     }
@@ -338,7 +341,7 @@ contract PriceFeedTest is OracleTest {
         bytes[] memory signatures = signReport(report, keys);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPriceFeed.PriceFeedSignersNotSorted.selector, signerPool[0], signerPool[0]
+                IQuorum.QuorumSignersNotSorted.selector, signerPool[0], signerPool[0]
             )
         );
         feed.submit(report, signatures);
@@ -352,7 +355,7 @@ contract PriceFeedTest is OracleTest {
         bytes[] memory signatures = signReport(report, keys);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPriceFeed.PriceFeedSignersNotSorted.selector, signerPool[1], signerPool[0]
+                IQuorum.QuorumSignersNotSorted.selector, signerPool[1], signerPool[0]
             )
         );
         feed.submit(report, signatures);
@@ -363,7 +366,7 @@ contract PriceFeedTest is OracleTest {
         // Valid signatures over a different answer recover to unrelated addresses.
         IPriceFeed.PriceReport memory signed = spotReport(ETH_PRICE + 1, START_TIME, ROUND);
         bytes[] memory signatures = signReport(signed, firstKeys(2));
-        vm.expectPartialRevert(IPriceFeed.PriceFeedSignerNotMember.selector);
+        vm.expectPartialRevert(IQuorum.QuorumSignerNotMember.selector);
         feed.submit(report, signatures);
     }
 
@@ -371,7 +374,7 @@ contract PriceFeedTest is OracleTest {
         IPriceFeed.PriceReport memory report = spotReport(ETH_PRICE, START_TIME, ROUND);
         bytes[] memory signatures = signReport(report, firstKeys(2));
         signatures[1] = bytes.concat(signatures[1], bytes1(0));
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidSignature.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidSignature.selector, 1));
         feed.submit(report, signatures);
     }
 
@@ -382,7 +385,7 @@ contract PriceFeedTest is OracleTest {
         uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
         bytes[] memory signatures = signReport(report, firstKeys(2));
         signatures[0] = abi.encodePacked(r, bytes32(n - uint256(s)), v == 27 ? 28 : 27);
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidSignature.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidSignature.selector, 0));
         feed.submit(report, signatures);
     }
 
@@ -445,7 +448,7 @@ contract PriceFeedTest is OracleTest {
         IPriceFeed.PriceReport memory report = spotReport(ETH_PRICE, START_TIME, ROUND);
         bytes[] memory oldSignatures = signReport(report, firstKeys(2));
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceFeed.PriceFeedSignerNotMember.selector, signerPool[0])
+            abi.encodeWithSelector(IQuorum.QuorumSignerNotMember.selector, signerPool[0])
         );
         feed.submit(report, oldSignatures);
 
@@ -462,19 +465,19 @@ contract PriceFeedTest is OracleTest {
     }
 
     function test_RevertWhen_SetSignersThresholdZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidThreshold.selector, 0, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 0, 2));
         vm.prank(owner);
         feed.setSigners(firstSigners(2), 0);
     }
 
     function test_RevertWhen_SetSignersThresholdAboveSize() public {
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidThreshold.selector, 3, 2));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 3, 2));
         vm.prank(owner);
         feed.setSigners(firstSigners(2), 3);
     }
 
     function test_RevertWhen_SetSignersEmpty() public {
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedInvalidThreshold.selector, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumInvalidThreshold.selector, 1, 0));
         vm.prank(owner);
         feed.setSigners(new address[](0), 1);
     }
@@ -482,7 +485,7 @@ contract PriceFeedTest is OracleTest {
     function test_RevertWhen_SetSignersZeroAddress() public {
         address[] memory newSigners = firstSigners(2);
         newSigners[1] = address(0);
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedZeroSigner.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumZeroSigner.selector, 1));
         vm.prank(owner);
         feed.setSigners(newSigners, 1);
     }
@@ -491,7 +494,7 @@ contract PriceFeedTest is OracleTest {
         address[] memory newSigners = firstSigners(3);
         newSigners[2] = newSigners[0];
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceFeed.PriceFeedDuplicateSigner.selector, newSigners[0])
+            abi.encodeWithSelector(IQuorum.QuorumDuplicateSigner.selector, newSigners[0])
         );
         vm.prank(owner);
         feed.setSigners(newSigners, 2);
@@ -502,7 +505,7 @@ contract PriceFeedTest is OracleTest {
         for (uint256 i; i < newSigners.length; ++i) {
             newSigners[i] = vm.addr(i + 1);
         }
-        vm.expectRevert(abi.encodeWithSelector(IPriceFeed.PriceFeedTooManySigners.selector, 65, 64));
+        vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumTooManySigners.selector, 65, 64));
         vm.prank(owner);
         feed.setSigners(newSigners, 1);
     }
@@ -581,9 +584,7 @@ contract PriceFeedTest is OracleTest {
         IPriceFeed.PriceReport memory report = spotReport(ETH_PRICE, START_TIME, ROUND);
         bytes[] memory signatures = signReport(report, keys);
         if (count < threshold) {
-            vm.expectRevert(
-                abi.encodeWithSelector(IPriceFeed.PriceFeedQuorumNotMet.selector, count, threshold)
-            );
+            vm.expectRevert(abi.encodeWithSelector(IQuorum.QuorumNotMet.selector, count, threshold));
         }
         feed.submit(report, signatures);
         assertEq(feed.latestRound(), count < threshold ? 0 : ROUND);
