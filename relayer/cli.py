@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from relayer import __version__, devnet, relay_cli
+from relayer import __version__, deploy_cli, devnet, feed_cli, relay_cli
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
 from relayer.errors import CrossflowError, InvalidConfig
@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     tools.set_defaults(handler=_toolchain)
 
+    deploy_cli.add_command(commands)
     relay_cli.add_commands(commands)
+    feed_cli.add_commands(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
@@ -235,14 +237,18 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     _print_contracts(settings, force=False)
     print()
     code = _print_status(devnet_settings, as_json=False)
-    print("\nRelaying a message each way (validators sign 2 of 3, the relayer delivers):\n")
-    ids = run_demo(settings, devnet_settings)
+    print("\nRelaying a message each way (validators sign 2 of 3, the relayer delivers),")
+    print("then three price rounds, each signed once (2 of 3 oracle keys) for both chains:\n")
+    ids, manifest = run_demo(settings, devnet_settings)
     with Store.open(devnet_settings.state_dir / "relay.sqlite") as store:
         relay_cli.print_messages([row for i in ids if (row := store.message(i))])
+    print()
+    print(feed_cli.price_table(feed_cli.read_prices(manifest, settings.feed.max_age)))
     print(
-        "\nThe chains keep running with the mailboxes deployed (deployments/local.json):"
+        "\nThe chains keep running with everything deployed (deployments/local.json):"
         "\n  crossflow relay      run the validators and the relayer"
-        "\n  crossflow messages   what was relayed"
+        "\n  crossflow feed       keep prices coming (GBM by default; --source csv|constant)"
+        "\n  crossflow messages   what was relayed;  crossflow prices   what each chain holds"
         "\n  crossflow devnet down (or make down) stops the chains."
     )
     return code

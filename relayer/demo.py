@@ -1,8 +1,9 @@
 """`crossflow demo`: the live two-chain demo.
 
-Brings up the devnet (unless it runs), compiles, deploys the mailboxes (the
-manifest goes to deployments/local.json), sends a message each way, relays
-them with real validator signatures, and shows what happened.
+Brings up the devnet (unless it runs), compiles, deploys the mailboxes and the
+price feeds (the manifest goes to deployments/local.json), sends a message
+each way, relays them with real validator signatures, has the feeder post
+signed price rounds to both chains, and shows what happened.
 """
 
 from __future__ import annotations
@@ -10,22 +11,29 @@ from __future__ import annotations
 import threading
 import time
 
-from relayer import devnet
+from eth_account import Account
+
+from relayer import devkeys, devnet
 from relayer.chain import connect
+from relayer.feeder import Feeder
+from relayer.manifest import Manifest
 from relayer.metrics import RelayMetrics
+from relayer.price_sources import open_source
 from relayer.service import RelayService
 from relayer.settings import DevnetSettings, Settings
 from relayer.store import MessageState, Store
-from relayer.testbed import Chain, contracts, deploy_net
+from relayer.testbed import Chain, contracts, deploy_feeds, deploy_net
 
 DEMO_TIMEOUT_S = 60
+DEMO_PRICE_ROUNDS = 3
 
 
-def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> list[str]:
-    """Relay one message each way between the first two chains; returns their ids."""
+def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> tuple[list[str], Manifest]:
+    """Relay one message each way between the first two chains and post a few
+    price rounds to every chain; returns the message ids and the manifest."""
     nodes = devnet.read_state(devnet_settings.state_dir / "state.json")
     chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-    net = deploy_net(chains, settings.relay.manifest_dir, network="local")
+    net = deploy_net(chains, settings.manifest_dir, network="local")
     collateral, market = (c.node.spec.chain_id for c in chains[:2])
     sent = [
         net.dispatch(collateral, market, b"CREDIT alice 1000 USDC"),
@@ -50,7 +58,23 @@ def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> list[str]:
         finally:
             stop.set()
             worker.join()
-    return [m.id for m in sent]
+    manifest = deploy_feeds(chains, settings.manifest_dir, network="local")
+    _feed_prices(settings, manifest)
+    return [m.id for m in sent], manifest
+
+
+def _feed_prices(settings: Settings, manifest: Manifest) -> None:
+    """A few GBM rounds, one a second, each signed once and posted to every chain."""
+    feed_settings = settings.feed.model_copy(update={"heartbeat": 1.0})
+    feeder = Feeder(
+        feed_settings,
+        manifest,
+        contracts(),
+        open_source(feed_settings, int(time.time())),
+        signers=[Account.from_key(k.get_secret_value()) for k in devkeys.ORACLE_SIGNER_KEYS],
+        poster=Account.from_key(devkeys.FEEDER_KEY.get_secret_value()),
+    )
+    feeder.run(threading.Event(), max_rounds=DEMO_PRICE_ROUNDS)
 
 
 def _delivered(store: Store, message_id: str) -> bool:

@@ -19,9 +19,16 @@ _ANVIL_KEYS = [
     "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
     "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
     "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+    # Beyond the ten Anvil funds: these only sign, so they need no ether.
+    "0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897",
+    "0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82",
+    "0xa267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1",
 ]
 
 DEPLOYER_KEY = SecretStr(_ANVIL_KEYS[0])
 RELAYER_KEY = SecretStr(_ANVIL_KEYS[1])
 VALIDATOR_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[5:8]]
 USER_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[2:5]]
+FEEDER_KEY = SecretStr(_ANVIL_KEYS[8])  # posts price reports
+ORACLE_SIGNER_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[10:13]]
+ORACLE_THRESHOLD = 2

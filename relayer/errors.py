@@ -131,6 +131,24 @@ class MissingKey(ConfigError):
         super().__init__(f"no {what} is configured", f"set {variable}")
 
 
+class SignerNotInFeed(ConfigError):
+    def __init__(self, signer: str, feed: str, chain_id: int) -> None:
+        super().__init__(
+            f"oracle key {signer} is not a signer of {feed} on chain {chain_id}",
+            "use the keys the feed was deployed with (CROSSFLOW_FEED__SIGNER_KEYS), "
+            "or have its owner call setSigners",
+        )
+
+
+class TooFewSigners(ConfigError):
+    def __init__(self, have: int, feed: str, chain_id: int, threshold: int) -> None:
+        super().__init__(
+            f"{have} oracle key(s) configured, but {feed} on chain {chain_id} "
+            f"needs {threshold} signatures",
+            "add keys to CROSSFLOW_FEED__SIGNER_KEYS",
+        )
+
+
 class DeliveryError(CrossflowError):
     """A transaction the agents sent that did not do what it should."""
 

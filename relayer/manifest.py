@@ -27,7 +27,9 @@ class ChainDeployment(BaseModel):
     deployed_at_block: int = Field(0, ge=0, description="agents index Dispatch logs from here")
 
 
-class ValidatorSet(BaseModel):
+class SignerQuorum(BaseModel):
+    """M of N signers: the mailboxes' validators, or the price feeds' oracle signers."""
+
     model_config = ConfigDict(extra="forbid")
 
     addresses: list[str]
@@ -40,7 +42,8 @@ class Manifest(BaseModel):
     format: int = MANIFEST_FORMAT
     network: str
     chains: list[ChainDeployment]
-    validators: ValidatorSet
+    validators: SignerQuorum | None = Field(None, description="set when the mailboxes are")
+    oracle: SignerQuorum | None = Field(None, description="set when the price feeds are")
 
     def chain(self, domain: int) -> ChainDeployment:
         for chain in self.chains:

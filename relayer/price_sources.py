@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from relayer.errors import ConfigError
+from relayer.settings import FeedSettings
 
 SECONDS_PER_YEAR = 31_536_000
 _WITH_VOL = 3  # columns of a row that carries an implied vol
@@ -85,6 +86,24 @@ def csv_replay(path: Path) -> list[Tick]:
     if not ticks:
         raise MalformedCsv(path, 0, "no price rows")
     return ticks
+
+
+def open_source(settings: FeedSettings, start: int) -> Iterator[Tick]:
+    """The ticks `settings.source` names; gbm and constant ones start at `start`.
+    A CSV is read and checked whole before the first tick is returned."""
+    if settings.source == "csv" and settings.csv is not None:  # FeedSettings requires csv
+        return iter(csv_replay(settings.csv))
+    if settings.source == "constant":
+        return constant(settings.price, settings.vol, start, settings.tick_seconds)
+    gbm = Gbm(
+        seed=settings.seed,
+        price=settings.price,
+        sigma=settings.vol,
+        drift=settings.drift,
+        jump_rate=settings.jump_rate,
+        jump_size=settings.jump_size,
+    )
+    return gbm.ticks(start, settings.tick_seconds)
 
 
 def _parse_row(path: Path, number: int, row: list[str], previous: Tick | None) -> Tick:

@@ -1,4 +1,4 @@
-"""The message-layer commands: `deploy`, `relay` and `messages`."""
+"""The message-layer commands: `relay` and `messages`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ import signal
 import threading
 from types import FrameType
 
-from eth_account import Account
-
-from relayer import devkeys, devnet
 from relayer.compiler import load_contracts
-from relayer.deploy import ChainTarget, deploy_messaging
-from relayer.errors import ConfigError, DevnetError
 from relayer.logs import configure_json_logging
 from relayer.manifest import load_manifest
 from relayer.message import route_label
@@ -28,13 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    deploy = commands.add_parser("deploy", help="deploy the mailboxes and write the manifest")
-    deploy.add_argument("--network", default="local", help="only 'local' (the devnet) for now")
-    deploy.add_argument("--threshold", type=int, default=2, help="M of the 3 dev validators")
-    deploy.set_defaults(handler=_deploy)
-
     relay = commands.add_parser("relay", help="run the validators and the relayer")
-    relay.add_argument("--network", help="manifest to use (default: relay.network)")
+    relay.add_argument("--network", help="manifest to use (default: the `network` setting)")
     relay.add_argument(
         "--role",
         choices=[r.value for r in Role],
@@ -50,41 +40,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show.set_defaults(handler=_messages)
 
 
-def _deploy(args: argparse.Namespace, settings: Settings) -> int:
-    if args.network != "local":
-        raise ConfigError(
-            f"network {args.network!r} has no deploy configuration yet",
-            "deploy to the local devnet with --network local",
-        )
-    nodes = devnet.read_state(settings.devnet.state_dir / "state.json")
-    if not nodes:
-        raise DevnetError("no devnet is running", "start one with `crossflow devnet up`")
-    validators = [Account.from_key(k.get_secret_value()).address for k in devkeys.VALIDATOR_KEYS]
-    manifest = deploy_messaging(
-        [ChainTarget(n.spec.name, n.spec.role, n.spec.chain_id, n.rpc_url) for n in nodes],
-        network=args.network,
-        manifest_dir=settings.relay.manifest_dir,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        validators=validators,
-        threshold=args.threshold,
-    )
-    print(
-        render_table(
-            ["chain", "chain id", "Mailbox"],
-            [[c.name, c.chain_id, c.contracts["Mailbox"]] for c in manifest.chains],
-        )
-    )
-    print(
-        f"\nvalidators: {manifest.validators.threshold} of {len(validators)}; "
-        f"manifest: {settings.relay.manifest_dir / (args.network + '.json')}"
-    )
-    return 0
-
-
 def _relay(args: argparse.Namespace, settings: Settings) -> int:
     configure_json_logging()
-    network = args.network or settings.relay.network
-    manifest = load_manifest(settings.relay.manifest_dir, network)
+    network = args.network or settings.network
+    manifest = load_manifest(settings.manifest_dir, network)
     metrics = RelayMetrics()
     stop = threading.Event()
 

@@ -10,13 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from pydantic import SecretStr
 from web3 import Web3
 
 from relayer import devkeys
@@ -24,8 +20,8 @@ from relayer.attestation import MailboxDomain
 from relayer.chain import NODE_ERRORS, connect
 from relayer.compiler import Contracts
 from relayer.delivery import Destination, Relayer
-from relayer.errors import MissingKey
 from relayer.faults import FaultInjector
+from relayer.keys import load_accounts
 from relayer.manifest import ChainDeployment, Manifest
 from relayer.metrics import RelayMetrics
 from relayer.reader import ChainReader
@@ -145,9 +141,13 @@ class RelayService:
         )
 
     def _validator(self, network: str) -> Validator:
-        keys = _accounts(self.settings.validator_keys, network, devkeys.VALIDATOR_KEYS)
-        if not keys:
-            raise MissingKey("validator key", "CROSSFLOW_RELAY__VALIDATOR_KEYS")
+        keys = load_accounts(
+            self.settings.validator_keys,
+            network,
+            devkeys.VALIDATOR_KEYS,
+            what="validator key",
+            variable="CROSSFLOW_RELAY__VALIDATOR_KEYS",
+        )
         agent = "validator-" + "-".join(sorted(k.address[2:10].lower() for k in keys))
         watchers = [
             self._watcher(c, agent, self.settings.confirmations_for(c.deployment.chain_id))
@@ -160,13 +160,13 @@ class RelayService:
         return Validator(keys, watchers, destinations, self.store)
 
     def _relayer(self, abi: list[dict[str, object]], network: str) -> Relayer:
-        keys = _accounts(
+        keys = load_accounts(
             [self.settings.relayer_key] if self.settings.relayer_key else [],
             network,
             [devkeys.RELAYER_KEY],
+            what="relayer key",
+            variable="CROSSFLOW_RELAY__RELAYER_KEY",
         )
-        if not keys:
-            raise MissingKey("relayer key", "CROSSFLOW_RELAY__RELAYER_KEY")
         destinations = [
             Destination(
                 domain=c.deployment.domain,
@@ -182,17 +182,3 @@ class RelayService:
             faults=FaultInjector(self.settings.faults),
             metrics=self.metrics,
         )
-
-
-def _accounts(
-    configured: Sequence[SecretStr], network: str, dev_defaults: Sequence[SecretStr]
-) -> list[LocalAccount]:
-    """Configured keys; on the local devnet the well-known dev keys stand in."""
-    keys = list(configured) or (list(dev_defaults) if network == "local" else [])
-    accounts: list[LocalAccount] = []
-    for key in keys:
-        try:
-            accounts.append(Account.from_key(key.get_secret_value()))
-        except (ValueError, TypeError) as err:
-            raise MissingKey("valid private key (one is malformed)", "a 32-byte hex key") from err
-    return accounts

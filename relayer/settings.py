@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from relayer.errors import InvalidConfig
@@ -67,8 +67,6 @@ class RelaySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    network: str = "local"
-    manifest_dir: Path = Path("deployments")
     store: Path = Field(Path(".devnet/relay.sqlite"), description="SQLite state file")
     confirmations: int = Field(0, ge=0, description="blocks a validator waits before signing")
     chain_confirmations: dict[int, int] = Field(
@@ -94,14 +92,56 @@ class RelaySettings(BaseModel):
         return self.chain_confirmations.get(chain_id, self.confirmations)
 
 
+class FeedSettings(BaseModel):
+    """`crossflow feed`: where prices come from, when they become signed reports,
+    who signs and who posts them, and the per-chain experiment controls."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Literal["gbm", "csv", "constant"] = "gbm"
+    price: float = Field(3000.0, gt=0, description="gbm start price, or the constant price")
+    vol: float = Field(0.6, gt=0, description="gbm sigma; the implied vol gbm/constant post")
+    drift: float = Field(0.0, description="gbm annualised drift")
+    jump_rate: float = Field(0.0, ge=0, description="gbm expected jumps per year")
+    jump_size: float = Field(0.0, ge=0, description="gbm standard deviation of a log jump")
+    seed: int = 0
+    csv: Path | None = Field(None, description="`timestamp,price[,vol]` file for source csv")
+    tick_seconds: int = Field(1, ge=1, description="source time between gbm/constant ticks")
+    speed: float = Field(1.0, gt=0, description="source seconds replayed per wall second")
+    heartbeat: float = Field(60.0, gt=0, description="post at least this often (seconds)")
+    deviation_bps: float = Field(50.0, gt=0, description="post when a value moves this much")
+    poll_interval: float = Field(0.5, gt=0, description="seconds between loop iterations")
+    resend_after: float = Field(30.0, gt=0, description="resubmit a report not mined by then")
+    max_age: float = Field(180.0, gt=0, description="`crossflow prices` calls older STALE")
+    signer_keys: list[SecretStr] = Field(
+        default_factory=list, description="oracle keys that sign reports; local: dev keys"
+    )
+    poster_key: SecretStr | None = Field(None, description="pays for submit; local: dev key")
+    skew_bps: dict[int, float] = Field(
+        default_factory=dict, description="per chain id: that chain's copy moved by this much"
+    )
+    lag: dict[int, float] = Field(
+        default_factory=dict, description="per chain id: seconds its copy is held back"
+    )
+
+    @model_validator(mode="after")
+    def _csv_needs_a_file(self) -> Self:
+        if self.source == "csv" and self.csv is None:
+            raise ValueError("source 'csv' needs feed.csv, the file to replay")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
+    network: str = Field("local", description="the agents read deployments/<network>.json")
+    manifest_dir: Path = Path("deployments")
     devnet: DevnetSettings = DevnetSettings()
     toolchain: ToolchainSettings = ToolchainSettings()
     relay: RelaySettings = RelaySettings()
+    feed: FeedSettings = FeedSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -20,7 +20,7 @@ from relayer import devkeys
 from relayer.anvil import RunningNode, free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.compiler import TEST_HELPERS, Contracts, load_contracts
-from relayer.deploy import ChainTarget, deploy_messaging
+from relayer.deploy import ChainTarget, deploy_messaging, deploy_oracle
 from relayer.manifest import Manifest
 from relayer.message import Message
 from relayer.metrics import RelayMetrics
@@ -122,6 +122,28 @@ class MessagingNet:
         return [bytes(b) for b in self.recipients[destination].functions.received(origin).call()]
 
 
+def targets(chains: Sequence[Chain]) -> list[ChainTarget]:
+    return [
+        ChainTarget(c.node.spec.name, c.node.spec.role, c.node.spec.chain_id, c.node.rpc_url)
+        for c in chains
+    ]
+
+
+def deploy_feeds(chains: Sequence[Chain], manifest_dir: Path, network: str = "test") -> Manifest:
+    """The price feeds through the real deploy path, signed for by the dev oracle keys."""
+    return deploy_oracle(
+        targets(chains),
+        network=network,
+        manifest_dir=manifest_dir,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        signers=[
+            Account.from_key(k.get_secret_value()).address for k in devkeys.ORACLE_SIGNER_KEYS
+        ],
+        threshold=devkeys.ORACLE_THRESHOLD,
+        contracts=contracts(),
+    )
+
+
 def deploy_net(
     chains: Sequence[Chain],
     manifest_dir: Path,
@@ -131,10 +153,7 @@ def deploy_net(
 ) -> MessagingNet:
     compiled = contracts()
     manifest = deploy_messaging(
-        [
-            ChainTarget(c.node.spec.name, c.node.spec.role, c.node.spec.chain_id, c.node.rpc_url)
-            for c in chains
-        ],
+        targets(chains),
         network=network,
         manifest_dir=manifest_dir,
         deployer_key=devkeys.DEPLOYER_KEY,
@@ -160,8 +179,6 @@ def deploy_net(
 
 def relay_settings(tmp_path: Path, **overrides: object) -> RelaySettings:
     base: dict[str, object] = {
-        "network": "test",
-        "manifest_dir": tmp_path,
         "store": tmp_path / "relay.sqlite",
         "metrics_port": None,
         "poll_interval": 0.01,

@@ -4,6 +4,7 @@ isolated per test with evm_snapshot / evm_revert, always stopped."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,10 @@ def snapshot(chains: Chains) -> Iterator[None]:
     finally:
         for chain, snapshot_id in zip(chains, ids, strict=True):
             assert rpc(chain, "evm_revert", snapshot_id) is True
+            # A revert also winds the clock back to the snapshot; without this the
+            # chains would fall further behind the wall clock with every test, and
+            # price reports stamped with the wall clock would be "from the future".
+            rpc(chain, "evm_setTime", int(time.time()))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import random
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 from web3 import Web3
 
 from relayer.anvil import port_is_free
+from tests.cli import CROSSFLOW, assert_one_line_error, clean_environment
 
-CROSSFLOW = Path(sys.executable).parent / "crossflow"
 PORT_STEP = 7
 
 pytestmark = pytest.mark.e2e
@@ -65,15 +64,14 @@ def pid_is_anvil(pid: int) -> bool:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Iterator[Cli]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFLOW_")}
     base = free_base_port(4)
-    env |= {
-        "CROSSFLOW_DEVNET__STATE_DIR": str(tmp_path / "devnet"),
-        "CROSSFLOW_DEVNET__BASE_PORT": str(base),
-        "CROSSFLOW_DEVNET__PORT_STEP": str(PORT_STEP),
-        "CROSSFLOW_RELAY__MANIFEST_DIR": str(tmp_path / "deployments"),
-        "CROSSFLOW_RELAY__METRICS_PORT": "0",
-    }
+    env = clean_environment(
+        CROSSFLOW_DEVNET__STATE_DIR=str(tmp_path / "devnet"),
+        CROSSFLOW_DEVNET__BASE_PORT=str(base),
+        CROSSFLOW_DEVNET__PORT_STEP=str(PORT_STEP),
+        CROSSFLOW_MANIFEST_DIR=str(tmp_path / "deployments"),
+        CROSSFLOW_RELAY__METRICS_PORT="0",
+    )
     runner = Cli(env=env, state_dir=tmp_path / "devnet", base_port=base)
     try:
         yield runner
@@ -164,15 +162,6 @@ def test_up_twice_refuses_and_keeps_the_first_devnet(cli: Cli) -> None:
     assert cli.status() == before
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("crossflow: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
 def test_busy_port_fails_in_one_line_and_starts_nothing(cli: Cli) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", cli.base_port + PORT_STEP))
@@ -261,6 +250,12 @@ def test_demo_brings_up_the_chains_compiles_and_relays(cli: Cli) -> None:
         ("31337->31338", "delivered"),
         ("31338->31337", "delivered"),
     ]
+    prices = [line.split() for line in result.stdout.splitlines() if line.endswith("fresh")]
+    assert sorted((p[0], p[1], p[2]) for p in prices if p[1] == "ETH/USD") == [
+        ("31337", "ETH/USD", "3"),
+        ("31338", "ETH/USD", "3"),
+    ]
+    assert len({p[3] for p in prices if p[1] == "ETH/USD"}) == 1  # the same price on both
     assert [(c["name"], c["up"]) for c in cli.status()] == [
         ("collateral-1", True),
         ("market", True),
@@ -274,7 +269,7 @@ def test_deploy_writes_the_manifest_and_resumes(cli: Cli) -> None:
     assert cli.run("devnet", "up").returncode == 0
     first = cli.run("deploy", "--network", "local")
     assert first.returncode == 0, first.stderr
-    manifest_file = Path(cli.env["CROSSFLOW_RELAY__MANIFEST_DIR"]) / "local.json"
+    manifest_file = Path(cli.env["CROSSFLOW_MANIFEST_DIR"]) / "local.json"
     manifest = json.loads(manifest_file.read_text())
     assert [c["chain_id"] for c in manifest["chains"]] == [31337, 31338]
     assert manifest["validators"]["threshold"] == 2

@@ -4,11 +4,9 @@ random points, a node that dies and comes back."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +18,13 @@ from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.store import MessageState, Store
 from relayer.testbed import Chain, deploy_net, relay_settings, run_until, running_chains, service
+from tests.cli import CROSSFLOW, clean_environment
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
 from tests.conftest import Chains
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CROSSFLOW = Path(sys.executable).parent / "crossflow"
 THIRD = 31339
 
 
@@ -55,10 +53,9 @@ def test_three_chains_every_route(three_chains: list[Chain], tmp_path: Path) -> 
 
 
 def relay_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFLOW_")}
-    return env | {
-        "CROSSFLOW_RELAY__NETWORK": "test",
-        "CROSSFLOW_RELAY__MANIFEST_DIR": str(tmp_path),
+    return clean_environment() | {
+        "CROSSFLOW_NETWORK": "test",
+        "CROSSFLOW_MANIFEST_DIR": str(tmp_path),
         "CROSSFLOW_RELAY__STORE": str(tmp_path / "relay.sqlite"),
         "CROSSFLOW_RELAY__METRICS_PORT": "0",
         "CROSSFLOW_RELAY__POLL_INTERVAL": "0.02",

@@ -1,0 +1,129 @@
+"""`crossflow feed` and `crossflow prices` through the real console script:
+a run that posts, and bad input that stops with one line and posts nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from relayer import devkeys
+from relayer.feeds import FEEDS
+from relayer.manifest import Manifest
+from relayer.testbed import contracts, deploy_feeds
+from tests.cli import CROSSFLOW, assert_one_line_error, clean_environment
+from tests.conftest import Chains
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def manifest(chains: Chains, tmp_path: Path) -> Manifest:
+    return deploy_feeds(list(chains), tmp_path / "deployments", network="local")
+
+
+def crossflow(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CROSSFLOW), *args],
+        env=clean_environment(CROSSFLOW_MANIFEST_DIR=str(tmp_path / "deployments"), **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def latest_rounds(chains: Chains, manifest: Manifest) -> set[int]:
+    abi = contracts().get("PriceFeed").abi
+    rounds = set()
+    for chain in chains:
+        deployed = manifest.chain(chain.node.spec.chain_id)
+        for spec in FEEDS:
+            address = Web3.to_checksum_address(deployed.contracts[spec.manifest_key])
+            feed = chain.web3.eth.contract(address=address, abi=abi)
+            rounds.add(feed.functions.latestRound().call())
+    return rounds
+
+
+def test_feed_posts_rounds_that_prices_reads_back_alike(
+    chains: Chains, manifest: Manifest, tmp_path: Path
+) -> None:
+    before = crossflow(tmp_path, "prices")
+    assert before.returncode == 1  # no data yet is not fresh
+    assert "no data" in before.stdout
+
+    fed = crossflow(tmp_path, "feed", "--rounds", "2", "--heartbeat", "1")
+    assert fed.returncode == 0, fed.stderr
+    posted = [json.loads(line) for line in fed.stderr.splitlines() if "posted" in line]
+    assert {(p["chain"], p["round"]) for p in posted} >= {(31337, 2), (31338, 2)}
+
+    shown = crossflow(tmp_path, "prices", "--json")
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    by_feed: dict[str, set[tuple[object, object, object]]] = {}
+    for row in rows:
+        assert row["state"] == "fresh"
+        by_feed.setdefault(row["feed"], set()).add((row["round"], row["answer"], row["updated_at"]))
+    assert sorted(by_feed) == ["ETH IV", "ETH/USD"]
+    assert all(len(seen) == 1 for seen in by_feed.values())  # both chains hold the same round
+
+
+@dataclass(frozen=True)
+class BadInput:
+    args: list[str]
+    fragments: list[str]  # what the one error line must say
+    exit_code: int = 2
+    env: dict[str, str] = field(default_factory=dict)
+
+
+BAD_INPUTS = {
+    "malformed-csv": BadInput(
+        ["--source", "csv", "--csv", "{tmp}/prices.csv"], ["prices.csv, line 3", "not a number"]
+    ),
+    "unknown-source": BadInput(
+        ["--source", "coinbase"], ["feed.source", "'gbm', 'csv' or 'constant'"]
+    ),
+    "csv-without-file": BadInput(["--source", "csv"], ["needs feed.csv"]),
+    "wrong-key": BadInput(
+        [],
+        ["is not a signer of ETH/USD on chain 31337", "CROSSFLOW_FEED__SIGNER_KEYS"],
+        env={"CROSSFLOW_FEED__SIGNER_KEYS": f'["{devkeys.USER_KEYS[0].get_secret_value()}"]'},
+    ),
+    "malformed-key": BadInput(
+        [],
+        ["no valid oracle signer key (one is not a private key)"],
+        env={"CROSSFLOW_FEED__SIGNER_KEYS": '["0x1234"]'},
+    ),
+    "missing-key": BadInput(
+        ["--network", "sepolia"],
+        ["no oracle signer key is configured", "set CROSSFLOW_FEED__SIGNER_KEYS"],
+    ),
+    "unfunded-poster": BadInput(
+        [],
+        ["has no ether for gas on chain 31337"],
+        exit_code=7,
+        # An oracle signer: a valid key, but it only ever signs, so it holds no ether.
+        env={"CROSSFLOW_FEED__POSTER_KEY": devkeys.ORACLE_SIGNER_KEYS[0].get_secret_value()},
+    ),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_bad_input_stops_with_one_line_and_posts_nothing(
+    chains: Chains, manifest: Manifest, tmp_path: Path, bad: BadInput
+) -> None:
+    (tmp_path / "prices.csv").write_text("timestamp,price,vol\n1000,3000,0.6\n1001,abc,0.6\n")
+    deployments = tmp_path / "deployments"
+    # The same chains under a network name that has no dev keys.
+    text = (deployments / "local.json").read_text().replace('"local"', '"sepolia"')
+    (deployments / "sepolia.json").write_text(text)
+
+    args = [arg.format(tmp=tmp_path) for arg in bad.args]
+    result = crossflow(tmp_path, "feed", "--rounds", "1", *args, **bad.env)
+    assert_one_line_error(result, *bad.fragments)
+    assert result.returncode == bad.exit_code
+    assert latest_rounds(chains, manifest) == {0}
