@@ -49,7 +49,10 @@ from relayer.tx import Sender
 log = logging.getLogger(__name__)
 
 _HISTORY = 4096  # signed rounds kept per feed, for lagged chains
-_RETRY_DOWN_CHAIN_S = 1.0
+# A down chain is retried after 1, 2, 4 ... 30 s: one that hangs rather than
+# refusing costs the other chains a request timeout per retry, not per iteration.
+_RETRY_FIRST_S = 1.0
+_RETRY_MAX_S = 30.0
 _BPS = 10_000
 # Someone (another feeder, or this one before a restart) posted a newer round.
 _OVERTAKEN = {"PriceFeedRoundNotIncreasing", "PriceFeedTimeNotIncreasing"}
@@ -77,7 +80,26 @@ class _Chain:
     sender: Sender | None = None  # None until the node first answers
     copies: dict[str, _Copy] = field(default_factory=dict)
     down_since: float | None = None
+    failures: int = 0  # in a row, while down
     retry_at: float = 0.0
+
+    def failed(self, now: float, err: Exception) -> None:
+        if self.down_since is None:
+            log.warning(
+                "chain %d unreachable, posting to the others: %s", self.chain_id, str(err)[:200]
+            )
+            self.down_since = now
+        self.retry_at = now + min(_RETRY_MAX_S, _RETRY_FIRST_S * 2**self.failures)
+        self.failures += 1
+        if self.sender is not None:
+            self.sender.resync_nonce()
+
+    def answered(self, now: float) -> None:
+        if self.down_since is not None:
+            down_for = now - self.down_since
+            log.info("chain %d is back after %.1fs, catching up", self.chain_id, down_for)
+        self.down_since = None
+        self.failures = 0
 
     @property
     def chain_id(self) -> int:
@@ -134,7 +156,7 @@ class Feeder:
         self.history: dict[str, deque[SignedReport]] = {
             spec.name: deque(maxlen=_HISTORY) for spec in self.feeds
         }
-        self._skewed: dict[tuple[int, str, int], SignedReport] = {}
+        self._skewed: dict[tuple[int, str], SignedReport] = {}  # the last skewed copy
         self.signed_rounds = 0
         self.chains = [_Chain(deployment) for deployment in manifest.chains]
         _check_experiments(settings, manifest)
@@ -229,8 +251,9 @@ class Feeder:
         skew = self.settings.skew_bps.get(chain.chain_id)
         if target is None or not skew:
             return target
-        key = (chain.chain_id, spec.name, target.report.round_id)
-        if key not in self._skewed:
+        key = (chain.chain_id, spec.name)
+        known = self._skewed.get(key)
+        if known is None or known.report.round_id != target.report.round_id:
             original = target.report
             report = PriceReport(
                 original.feed_id,
@@ -257,21 +280,9 @@ class Feeder:
             for spec in self.feeds:
                 self._post(chain, sender, spec, now)
         except NODE_ERRORS as err:
-            if chain.down_since is None:
-                log.warning(
-                    "chain %d unreachable, posting to the others: %s",
-                    chain.chain_id,
-                    str(err)[:200],
-                )
-                chain.down_since = now
-            chain.retry_at = now + _RETRY_DOWN_CHAIN_S
-            if chain.sender is not None:
-                chain.sender.resync_nonce()
+            chain.failed(now, err)
             return
-        if chain.down_since is not None:
-            down_for = now - chain.down_since
-            log.info("chain %d is back after %.1fs, catching up", chain.chain_id, down_for)
-            chain.down_since = None
+        chain.answered(now)
 
     def _post(self, chain: _Chain, sender: Sender, spec: FeedSpec, now: float) -> None:
         target = self._target(chain, spec, now)
@@ -344,10 +355,7 @@ class Feeder:
         except ChainIdMismatch:
             raise
         except NODE_ERRORS as err:
-            if chain.down_since is None:
-                log.warning("chain %d is not answering yet: %s", chain.chain_id, str(err)[:200])
-                chain.down_since = now
-            chain.retry_at = now + _RETRY_DOWN_CHAIN_S
+            chain.failed(now, err)
             return
         chain.copies = copies
         chain.sender = Sender(web3, self.poster, deployment.chain_id)

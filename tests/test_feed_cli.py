@@ -4,7 +4,9 @@ a run that posts, and bad input that stops with one line and posts nothing."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,3 +129,42 @@ def test_bad_input_stops_with_one_line_and_posts_nothing(
     assert_one_line_error(result, *bad.fragments)
     assert result.returncode == bad.exit_code
     assert latest_rounds(chains, manifest) == {0}
+
+
+def test_a_csv_replay_runs_to_its_last_row_and_stops(
+    chains: Chains, manifest: Manifest, tmp_path: Path
+) -> None:
+    rows = [(1_700_000_000 + 60 * i, 3000 + 40 * i, 0.5 + 0.01 * i) for i in range(5)]
+    (tmp_path / "eth.csv").write_text(
+        "timestamp,price,vol\n" + "".join(f"{t},{p},{v}\n" for t, p, v in rows)
+    )
+    # A minute of data per second: the rows are due a second apart.
+    fed = crossflow(
+        tmp_path, "feed", "--source", "csv", "--csv", str(tmp_path / "eth.csv"), "--speed", "60"
+    )
+    assert fed.returncode == 0, fed.stderr
+    shown = json.loads(crossflow(tmp_path, "prices", "--json").stdout)
+    assert {(r["feed"], r["value"]) for r in shown} == {("ETH/USD", 3160.0), ("ETH IV", 0.54)}
+
+
+def test_sigterm_stops_the_feeder_cleanly(
+    chains: Chains, manifest: Manifest, tmp_path: Path
+) -> None:
+    log = tmp_path / "feed.log"
+    with log.open("w") as sink:
+        feeder = subprocess.Popen(
+            [str(CROSSFLOW), "feed", "--heartbeat", "1"],
+            env=clean_environment(CROSSFLOW_MANIFEST_DIR=str(tmp_path / "deployments")),
+            stdout=sink,
+            stderr=sink,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while '"posted' not in log.read_text():
+                assert time.monotonic() < deadline, log.read_text()
+                assert feeder.poll() is None, log.read_text()
+                time.sleep(0.1)
+        finally:
+            feeder.send_signal(signal.SIGTERM)
+            assert feeder.wait(timeout=30) == 0
+    assert "stopped after" in log.read_text()

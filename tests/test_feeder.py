@@ -205,7 +205,7 @@ def test_a_chain_that_goes_down_is_caught_up_when_it_returns(
             persist=True,
         )
         market = Chain(nodes[1], connect(nodes[1].rpc_url, MARKET_CHAIN_ID))
-        feeder.tick(now + 1.5)  # past the retry pause of the down chain
+        feeder.tick(now + 30)  # past the longest retry pause of a down chain
         latest = feeder.history[ETH_USD.name][-1].report
         held = rounds(market, manifest, ETH_USD)
         # Rounds 1-3 from before, then straight to the newest: one catch-up submit.
@@ -242,7 +242,7 @@ def test_a_feeder_started_while_a_chain_is_down_catches_it_up_later(
             persist=True,
         )
         market = Chain(nodes[1], connect(nodes[1].rpc_url, MARKET_CHAIN_ID))
-        feeder.tick(now + 1.5)
+        feeder.tick(now + 30)  # past the longest retry pause of a down chain
         assert [r[0] for r in rounds(market, manifest, ETH_USD)] == [4]
     finally:
         stop_nodes(nodes)
