@@ -148,7 +148,10 @@ class Feeder:
     ) -> None:
         self.settings = settings
         self.feeds = list(feeds)
-        self.signers = list(signers)
+        self.signers = sorted(signers, key=lambda signer: int(signer.address, 16))
+        # Reports carry exactly the threshold's worth of signatures: extra ones cost
+        # ~8k gas each on every chain and must all still be members.
+        self._quorum = 0
         self.poster = poster
         self._abi = contracts.get("PriceFeed").abi
         self._pacer = _Pacer(source, settings.speed)
@@ -230,7 +233,7 @@ class Feeder:
                 return
         report = PriceReport(spec.id, answer, updated_at, self._next_round[spec.name])
         self._next_round[spec.name] += 1
-        history.append(SignedReport(report, sign_report(report, self.signers), now))
+        history.append(SignedReport(report, self._sign(report), now))
         if spec is self.feeds[0]:
             self.signed_rounds += 1
         log.info(
@@ -261,9 +264,7 @@ class Feeder:
                 original.updated_at,
                 original.round_id,
             )
-            self._skewed[key] = SignedReport(
-                report, sign_report(report, self.signers), target.signed_at
-            )
+            self._skewed[key] = SignedReport(report, self._sign(report), target.signed_at)
         return self._skewed[key]
 
     # Posting.
@@ -384,6 +385,10 @@ class Feeder:
         threshold = int(feed.functions.threshold().call())
         if len(self.signers) < threshold:
             raise TooFewSigners(len(self.signers), spec.name, chain_id, threshold)
+        self._quorum = max(self._quorum, threshold)
+
+    def _sign(self, report: PriceReport) -> list[bytes]:
+        return sign_report(report, self.signers[: self._quorum])
 
     def _highest_round(self, spec: FeedSpec) -> int:
         return max(
