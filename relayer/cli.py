@@ -8,13 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from relayer import __version__, deploy_cli, devnet, feed_cli, relay_cli
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
-from relayer.errors import CrossflowError, InvalidConfig
-from relayer.settings import DevnetSettings, Settings, first_problem, load_settings
+from relayer.errors import CrossflowError
+from relayer.settings import DevnetSettings, Settings, load_settings, with_overrides
 from relayer.store import Store
 from relayer.table import render_table
 from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
@@ -105,19 +103,13 @@ def _add_devnet_overrides(parser: argparse.ArgumentParser) -> None:
 
 
 def _devnet_settings(args: argparse.Namespace, settings: Settings) -> DevnetSettings:
-    overrides = {
-        key: value
-        for key, value in (
-            ("chains", args.chains),
-            ("block_time", args.block_time),
-            ("base_port", args.base_port),
-        )
-        if value is not None
-    }
-    try:
-        return DevnetSettings.model_validate({**settings.devnet.model_dump(), **overrides})
-    except ValidationError as err:
-        raise InvalidConfig("command-line options", first_problem(err)) from err
+    return with_overrides(
+        settings.devnet,
+        "devnet",
+        chains=args.chains,
+        block_time=args.block_time,
+        base_port=args.base_port,
+    )
 
 
 def _devnet_up(args: argparse.Namespace, settings: Settings) -> int:

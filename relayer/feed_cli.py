@@ -5,28 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 
-from pydantic import ValidationError
 from web3 import Web3
 
 from relayer import devkeys
 from relayer.chain import NODE_ERRORS, connect
 from relayer.compiler import load_contracts
-from relayer.errors import InvalidConfig
 from relayer.feeder import Feeder
 from relayer.feeds import FEEDS, FeedSpec, FeedState, read_latest
 from relayer.keys import load_accounts
-from relayer.logs import configure_json_logging
+from relayer.logs import configure_json_logging, stop_on_signals
 from relayer.manifest import Manifest, load_manifest
 from relayer.price_sources import open_source
-from relayer.settings import FeedSettings, Settings, first_problem
+from relayer.settings import Settings, with_overrides
 from relayer.table import render_table
 
 log = logging.getLogger(__name__)
@@ -51,7 +46,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _feed(args: argparse.Namespace, settings: Settings) -> int:
     configure_json_logging()
-    feed_settings = _with_overrides(args, settings.feed)
+    feed_settings = with_overrides(
+        settings.feed,
+        "feed",
+        source=args.source,
+        csv=args.csv,
+        heartbeat=args.heartbeat,
+        deviation_bps=args.deviation_bps,
+        speed=args.speed,
+    )
     network = args.network or settings.network
     manifest = load_manifest(settings.manifest_dir, network)
     signers = load_accounts(
@@ -73,37 +76,11 @@ def _feed(args: argparse.Namespace, settings: Settings) -> int:
     feeder = Feeder(
         feed_settings, manifest, load_contracts(), source, signers=signers, poster=poster
     )
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        del frame
-        log.info("signal %s: finishing the iteration in hand", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop = stop_on_signals()
     log.info("feeding %s from %s", network, feed_settings.source)
     feeder.run(stop, max_rounds=args.rounds)
     log.info("stopped after %d spot round(s)", feeder.signed_rounds)
     return 0
-
-
-def _with_overrides(args: argparse.Namespace, feed: FeedSettings) -> FeedSettings:
-    overrides = {
-        key: value
-        for key, value in (
-            ("source", args.source),
-            ("csv", args.csv),
-            ("heartbeat", args.heartbeat),
-            ("deviation_bps", args.deviation_bps),
-            ("speed", args.speed),
-        )
-        if value is not None
-    }
-    try:
-        return FeedSettings.model_validate({**feed.model_dump(), **overrides})
-    except ValidationError as err:
-        raise InvalidConfig("command-line options", f"feed.{first_problem(err)}") from err
 
 
 def _prices(args: argparse.Namespace, settings: Settings) -> int:

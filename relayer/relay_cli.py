@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
-import threading
-from types import FrameType
 
 from relayer.compiler import load_contracts
-from relayer.logs import configure_json_logging
+from relayer.logs import configure_json_logging, stop_on_signals
 from relayer.manifest import load_manifest
 from relayer.message import route_label
 from relayer.metrics import MetricsServer, RelayMetrics
@@ -45,15 +42,7 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
     network = args.network or settings.network
     manifest = load_manifest(settings.manifest_dir, network)
     metrics = RelayMetrics()
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        del frame
-        log.info("signal %s: finishing the iteration in hand", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop = stop_on_signals()
     with Store.open(settings.relay.store) as store:
         service = RelayService(
             settings.relay, manifest, load_contracts(), store, metrics=metrics, role=Role(args.role)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from relayer.errors import InvalidConfig
 
 DEFAULT_CONFIG_FILE = Path("crossflow.toml")
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class DevnetSettings(BaseModel):
@@ -178,6 +179,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InvalidConfig(str(path), f"cannot read it ({err.strerror})") from err
     except tomllib.TOMLDecodeError as err:
         raise InvalidConfig(str(path), f"not valid TOML: {err}") from err
+
+
+def with_overrides(model: Model, prefix: str, **values: object) -> Model:
+    """`model` with the command-line `values` that were given (not None), checked
+    like the config file: a bad one raises InvalidConfig naming `prefix.key`."""
+    given = {key: value for key, value in values.items() if value is not None}
+    try:
+        return type(model).model_validate({**model.model_dump(), **given})
+    except ValidationError as err:
+        raise InvalidConfig("command-line options", f"{prefix}.{first_problem(err)}") from err
 
 
 def first_problem(err: ValidationError) -> str:

@@ -17,7 +17,14 @@ from web3 import Web3
 from web3.contract import Contract
 
 from relayer import devkeys
-from relayer.anvil import RunningNode, free_ports, plan_chains, start_nodes, stop_nodes
+from relayer.anvil import (
+    ChainSpec,
+    RunningNode,
+    free_ports,
+    plan_chains,
+    start_nodes,
+    stop_nodes,
+)
 from relayer.chain import connect
 from relayer.compiler import TEST_HELPERS, Contracts, load_contracts
 from relayer.deploy import ChainTarget, deploy_messaging, deploy_oracle
@@ -51,6 +58,57 @@ def running_chains(anvil: Path, chain_ids: Sequence[int], log_dir: Path) -> Iter
         yield [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
     finally:
         stop_nodes(nodes)
+
+
+class RestartableChains:
+    """Chains whose nodes keep their state across a stop and a start, for outages."""
+
+    def __init__(self, anvil: Path, chain_ids: Sequence[int], log_dir: Path) -> None:
+        self._anvil = anvil
+        self._log_dir = log_dir
+        self._specs = plan_chains(chain_ids, free_ports(len(chain_ids)))
+        self._nodes: list[RunningNode | None] = list(self._start(self._specs))
+        self.chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in self._running()]
+
+    def stop(self, index: int) -> None:
+        node = self._nodes[index]
+        if node is not None:
+            stop_nodes([node])
+            self._nodes[index] = None
+
+    def restart(self, index: int) -> Chain:
+        """The node back on its port with the state it had when it stopped."""
+        (node,) = self._start([self._specs[index]])
+        self._nodes[index] = node
+        self.chains[index] = Chain(node, connect(node.rpc_url, node.spec.chain_id))
+        return self.chains[index]
+
+    def close(self) -> None:
+        stop_nodes(self._running())
+
+    def _start(self, specs: Sequence[ChainSpec]) -> list[RunningNode]:
+        return start_nodes(
+            self._anvil,
+            specs,
+            host="127.0.0.1",
+            log_dir=self._log_dir,
+            die_with_parent=True,
+            persist=True,
+        )
+
+    def _running(self) -> list[RunningNode]:
+        return [node for node in self._nodes if node is not None]
+
+
+@contextmanager
+def restartable_chains(
+    anvil: Path, chain_ids: Sequence[int], log_dir: Path
+) -> Iterator[RestartableChains]:
+    chains = RestartableChains(anvil, chain_ids, log_dir)
+    try:
+        yield chains
+    finally:
+        chains.close()
 
 
 def contracts() -> Contracts:

@@ -19,15 +19,13 @@ from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 
 from relayer import devkeys
-from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
-from relayer.chain import connect
 from relayer.feed_cli import read_prices
 from relayer.feeder import Feeder
 from relayer.feeds import ETH_IV, ETH_USD, FeedSpec
 from relayer.manifest import Manifest
 from relayer.price_sources import Gbm, Tick, constant
 from relayer.settings import FeedSettings
-from relayer.testbed import Chain, contracts, deploy_feeds
+from relayer.testbed import Chain, contracts, deploy_feeds, restartable_chains
 from relayer.tx import Sender
 from tests.conftest import COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID, Chains, rpc
 
@@ -179,32 +177,19 @@ def test_a_restarted_feeder_continues_after_the_highest_round(
 def test_a_chain_that_goes_down_is_caught_up_when_it_returns(
     anvil_binary: Path, tmp_path: Path
 ) -> None:
-    specs = plan_chains([COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID], free_ports(2))
-    logs = tmp_path / "nodes"
-    nodes = start_nodes(
-        anvil_binary, specs, host="127.0.0.1", log_dir=logs, die_with_parent=True, persist=True
-    )
-    try:
-        chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-        manifest = deploy_feeds(chains, tmp_path)
+    ids = [COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID]
+    with restartable_chains(anvil_binary, ids, tmp_path / "nodes") as nodes:
+        manifest = deploy_feeds(nodes.chains, tmp_path)
         start = time.time()
         gbm = Gbm(seed=11, price=3000.0, sigma=1.0)
         feeder = make_feeder(manifest, gbm.ticks(int(start), 1), start)
         now = feed_for(feeder, start, 2)
 
-        stop_nodes([nodes[1]])
+        nodes.stop(1)
         now = feed_for(feeder, now + 1, 3)  # posting goes on to the collateral chain
-        assert len(rounds(chains[0], manifest, ETH_USD)) == 7
+        assert len(rounds(nodes.chains[0], manifest, ETH_USD)) == 7
 
-        nodes[1:] = start_nodes(
-            anvil_binary,
-            [specs[1]],
-            host="127.0.0.1",
-            log_dir=logs,
-            die_with_parent=True,
-            persist=True,
-        )
-        market = Chain(nodes[1], connect(nodes[1].rpc_url, MARKET_CHAIN_ID))
+        market = nodes.restart(1)
         feeder.tick(now + 30)  # past the longest retry pause of a down chain
         latest = feeder.history[ETH_USD.name][-1].report
         held = rounds(market, manifest, ETH_USD)
@@ -212,40 +197,23 @@ def test_a_chain_that_goes_down_is_caught_up_when_it_returns(
         assert [r[0] for r in held] == [1, 2, 3, latest.round_id]
         assert held[-1] == (latest.round_id, latest.answer, latest.updated_at)
         assert feeder.in_sync()
-    finally:
-        stop_nodes(nodes)
 
 
 def test_a_feeder_started_while_a_chain_is_down_catches_it_up_later(
     anvil_binary: Path, tmp_path: Path
 ) -> None:
-    specs = plan_chains([COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID], free_ports(2))
-    logs = tmp_path / "nodes"
-    nodes = start_nodes(
-        anvil_binary, specs, host="127.0.0.1", log_dir=logs, die_with_parent=True, persist=True
-    )
-    try:
-        chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-        manifest = deploy_feeds(chains, tmp_path)
-        stop_nodes([nodes[1]])
+    ids = [COLLATERAL_CHAIN_ID, MARKET_CHAIN_ID]
+    with restartable_chains(anvil_binary, ids, tmp_path / "nodes") as nodes:
+        manifest = deploy_feeds(nodes.chains, tmp_path)
+        nodes.stop(1)
         start = time.time()
         feeder = make_feeder(manifest, constant(3000.0, 0.6, int(start), 1), start)
         now = feed_for(feeder, start, 2)
-        assert len(rounds(chains[0], manifest, ETH_USD)) == 3
+        assert len(rounds(nodes.chains[0], manifest, ETH_USD)) == 3
 
-        nodes[1:] = start_nodes(
-            anvil_binary,
-            [specs[1]],
-            host="127.0.0.1",
-            log_dir=logs,
-            die_with_parent=True,
-            persist=True,
-        )
-        market = Chain(nodes[1], connect(nodes[1].rpc_url, MARKET_CHAIN_ID))
+        market = nodes.restart(1)
         feeder.tick(now + 30)  # past the longest retry pause of a down chain
         assert [r[0] for r in rounds(market, manifest, ETH_USD)] == [4]
-    finally:
-        stop_nodes(nodes)
 
 
 def deploy_consumer(chain: Chain, price_feed: Contract, max_age: int, grace: int) -> Contract:

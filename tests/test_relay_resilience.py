@@ -17,7 +17,15 @@ from relayer import devkeys
 from relayer.anvil import free_ports, plan_chains, start_nodes, stop_nodes
 from relayer.chain import connect
 from relayer.store import MessageState, Store
-from relayer.testbed import Chain, deploy_net, relay_settings, run_until, running_chains, service
+from relayer.testbed import (
+    Chain,
+    deploy_net,
+    relay_settings,
+    restartable_chains,
+    run_until,
+    running_chains,
+    service,
+)
 from tests.cli import CROSSFLOW, clean_environment
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
@@ -119,14 +127,8 @@ def test_relayer_killed_at_random_points_delivers_each_message_once(
 
 
 def test_relayer_recovers_when_a_node_dies_and_returns(anvil_binary: Path, tmp_path: Path) -> None:
-    specs = plan_chains([COLLATERAL, MARKET], free_ports(2))
-    logs = tmp_path / "nodes"
-    nodes = start_nodes(
-        anvil_binary, specs, host="127.0.0.1", log_dir=logs, die_with_parent=True, persist=True
-    )
-    try:
-        chains = [Chain(n, connect(n.rpc_url, n.spec.chain_id)) for n in nodes]
-        net = deploy_net(chains, tmp_path)
+    with restartable_chains(anvil_binary, [COLLATERAL, MARKET], tmp_path / "nodes") as nodes:
+        net = deploy_net(nodes.chains, tmp_path)
         first = [f"before {i}".encode() for i in range(3)]
         for body in first:
             net.dispatch(COLLATERAL, MARKET, body)
@@ -134,7 +136,7 @@ def test_relayer_recovers_when_a_node_dies_and_returns(anvil_binary: Path, tmp_p
             relay = service(net, relay_settings(tmp_path, backoff_base=0.05), store)
             run_until([relay], lambda: net.received(MARKET, COLLATERAL) == first)
 
-            stop_nodes([nodes[1]])  # the market node goes away mid-run
+            nodes.stop(1)  # the market node goes away mid-run
             second = [f"during {i}".encode() for i in range(3)]
             for body in second:
                 net.dispatch(COLLATERAL, MARKET, body)
@@ -144,17 +146,8 @@ def test_relayer_recovers_when_a_node_dies_and_returns(anvil_binary: Path, tmp_p
                 time.sleep(0.02)
             assert store.counts_by_state()["dead_lettered"] == 0
 
-            nodes[1:] = start_nodes(
-                anvil_binary,
-                [specs[1]],
-                host="127.0.0.1",
-                log_dir=logs,
-                die_with_parent=True,
-                persist=True,
-            )
+            nodes.restart(1)
             run_until([relay], lambda: net.received(MARKET, COLLATERAL) == first + second)
-    finally:
-        stop_nodes(nodes)
 
 
 def test_chains_with_block_times_deliver_without_wasted_attempts(
