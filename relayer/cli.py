@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from relayer import __version__, deploy_cli, devnet, feed_cli, relay_cli
+from relayer import __version__, deploy_cli, devnet, feed_cli, margin_cli, relay_cli
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
 from relayer.errors import CrossflowError
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     deploy_cli.add_command(commands)
     relay_cli.add_commands(commands)
     feed_cli.add_commands(commands)
+    margin_cli.add_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"

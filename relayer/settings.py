@@ -132,6 +132,25 @@ class FeedSettings(BaseModel):
         return self
 
 
+class RiskSettings(BaseModel):
+    """The margin parameters of DESIGN.md §6 (fractions, not percent)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    u_base_mm: float = Field(0.10, gt=0, lt=1, description="MM spot shock before latency")
+    u_base_im: float = Field(0.15, gt=0, lt=1, description="IM spot shock before latency")
+    vol_shock: float = Field(0.10, ge=0, lt=1, description="v: vol points down and up")
+    z: float = Field(2.33, ge=0, description="quantile a liquidation in flight must survive")
+    short_floor: float = Field(0.005, ge=0, lt=1, description="per short contract, x spot")
+    rate: float = Field(0.0, ge=0, lt=1, description="risk-free rate, continuous, yearly")
+
+    @model_validator(mode="after")
+    def _initial_covers_maintenance(self) -> Self:
+        if self.u_base_im < self.u_base_mm:
+            raise ValueError("u_base_im must be at least u_base_mm, or IM would be below MM")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -143,6 +162,7 @@ class Settings(BaseSettings):
     toolchain: ToolchainSettings = ToolchainSettings()
     relay: RelaySettings = RelaySettings()
     feed: FeedSettings = FeedSettings()
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(

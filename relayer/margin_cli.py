@@ -1,0 +1,139 @@
+"""`crossflow margin`: one account's margin, explained: its value in every
+scenario, the worst one, and how much of the requirement the cross-chain
+latency buffer adds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from web3 import Web3
+
+from relayer.chain import connect
+from relayer.compiler import load_contracts
+from relayer.errors import ConfigError
+from relayer.feeds import ETH_IV, ETH_USD, read_latest
+from relayer.manifest import load_manifest
+from relayer.portfolio import load_portfolio, to_book
+from relayer.risk import SPOT_STEPS, VOL_STEPS, Health, Margin, Market, margin
+from relayer.settings import RiskSettings, Settings
+from relayer.table import render_table
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    show = commands.add_parser("margin", help="one account's margin, scenario by scenario")
+    show.add_argument("portfolio", type=Path, help="TOML portfolio (see examples/)")
+    show.add_argument("--spot", type=float, help="spot price (default: the market chain's feed)")
+    show.add_argument("--vol", type=float, help="implied vol, e.g. 0.6 (default: the feed)")
+    show.add_argument("--network", help="manifest whose feeds to read (default: `network`)")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_margin)
+
+
+def _margin(args: argparse.Namespace, settings: Settings) -> int:
+    portfolio = load_portfolio(args.portfolio)
+    market, source = _market(args, settings)
+    result = margin(to_book([portfolio], market.now), market, settings.risk, explain=True)
+    if args.json:
+        print(json.dumps(_as_json(result, market, settings.risk), indent=2))
+    else:
+        print(f"{args.portfolio}: spot {market.spot:,.2f}, vol {market.vol:.1%} ({source})\n")
+        print(explain(result, market, settings.risk))
+    return 0
+
+
+def _market(args: argparse.Namespace, settings: Settings) -> tuple[Market, str]:
+    if args.spot is not None and args.vol is not None:
+        return Market(args.spot, args.vol, int(time.time())), "given"
+    network = args.network or settings.network
+    try:
+        manifest = load_manifest(settings.manifest_dir, network)
+    except ConfigError as err:
+        raise ConfigError(
+            f"no --spot and --vol given, and no feeds to read: {err.message}",
+            "pass --spot and --vol, or deploy and run `crossflow feed` first",
+        ) from err
+    chain = next((c for c in manifest.chains if c.role == "market"), manifest.chains[0])
+    web3 = connect(chain.rpc_url, chain.chain_id)
+    abi = load_contracts().get("PriceFeed").abi
+    latest = {
+        spec.name: read_latest(
+            web3.eth.contract(
+                address=Web3.to_checksum_address(manifest.address(chain, spec.manifest_key)),
+                abi=abi,
+            )
+        )
+        for spec in (ETH_USD, ETH_IV)
+    }
+    if any(state.round_id == 0 for state in latest.values()):
+        raise ConfigError(
+            f"the feeds on {chain.name} have no price yet",
+            "run `crossflow feed`, or pass --spot and --vol",
+        )
+    spot = args.spot if args.spot is not None else ETH_USD.from_answer(latest[ETH_USD.name].answer)
+    vol = args.vol if args.vol is not None else ETH_IV.from_answer(latest[ETH_IV.name].answer)
+    now = int(web3.eth.get_block("latest")["timestamp"])
+    return Market(spot, vol, now), f"feeds on {chain.name}, round {latest[ETH_USD.name].round_id}"
+
+
+def explain(result: Margin, market: Market, risk: RiskSettings) -> str:
+    """The breakdown of the first account in `result`."""
+    values = result.im_scenarios[0].reshape(SPOT_STEPS.size, VOL_STEPS.size)
+    equity = float(result.equity[0])
+    u_im = float(result.u_im[0])
+    worst = int(result.worst_im[0])
+    headers = ["spot move", *(f"vol {y * risk.vol_shock:+.0%}" for y in VOL_STEPS)]
+    rows = []
+    for i, step in enumerate(SPOT_STEPS):
+        cells: list[object] = [f"{step * u_im:+.1%}"]
+        for j in range(VOL_STEPS.size):
+            mark = " <- worst" if i * VOL_STEPS.size + j == worst else ""
+            cells.append(f"{values[i, j] - equity:+,.2f}{mark}")
+        rows.append(cells)
+    lines = [
+        f"value change in each IM scenario (u = {u_im:.2%}):",
+        render_table(headers, rows),
+        "",
+        f"equity        {equity:>14,.2f}",
+    ]
+    for name, base in (("mm", risk.u_base_mm), ("im", risk.u_base_im)):
+        required = float(getattr(result, name)[0])
+        buffer = required - float(result.extra[f"{name}_no_latency"][0])
+        u = float(getattr(result, f"u_{name}")[0])
+        lines.append(
+            f"{name.upper():<13} {required:>14,.2f}   u {u:.2%} = {base:.0%} widened by "
+            f"latency, which adds {buffer:,.2f}"
+        )
+    lines.append(f"short floor   {float(result.floor[0]):>14,.2f}   (inside MM and IM)")
+    lines.append(f"health        {Health(int(result.health[0])).name:>14}")
+    return "\n".join(lines)
+
+
+def _as_json(result: Margin, market: Market, risk: RiskSettings) -> dict[str, object]:
+    return {
+        "spot": market.spot,
+        "vol": market.vol,
+        "time": market.now,
+        "equity": float(result.equity[0]),
+        "mm": float(result.mm[0]),
+        "im": float(result.im[0]),
+        "mm_latency_part": float(result.mm[0] - result.extra["mm_no_latency"][0]),
+        "im_latency_part": float(result.im[0] - result.extra["im_no_latency"][0]),
+        "u_mm": float(result.u_mm[0]),
+        "u_im": float(result.u_im[0]),
+        "short_floor": float(result.floor[0]),
+        "health": Health(int(result.health[0])).name,
+        "scenarios": [
+            {
+                "spot_move": float(step * result.u_im[0]),
+                "vol_move": float(y * risk.vol_shock),
+                "value": float(result.im_scenarios[0][i * VOL_STEPS.size + j]),
+            }
+            for i, step in enumerate(SPOT_STEPS)
+            for j, y in enumerate(VOL_STEPS)
+        ],
+        "worst": int(np.asarray(result.worst_im)[0]),
+    }
