@@ -120,6 +120,21 @@ def black_scholes(
 ) -> Floats:
     """European option prices, broadcast over the arguments; at or after expiry
     (years ≤ 0) the intrinsic value. Vol below VOL_FLOOR is raised to it."""
+    return greeks(spot, strike, vol, years, is_call, rate=rate)[0]
+
+
+def greeks(
+    spot: Floats | float,
+    strike: Floats | float,
+    vol: Floats | float,
+    years: Floats | float,
+    is_call: Bools | bool,
+    *,
+    rate: float = 0.0,
+) -> tuple[Floats, Floats, Floats, Floats]:
+    """Price, delta, gamma and vega (per 1.0 of vol), as `BlackScholes.greeks` defines
+    them: at expiry the intrinsic value, delta 1 / −1 strictly in the money (0 at
+    the money), gamma and vega 0."""
     spot, strike, years = np.asarray(spot), np.asarray(strike), np.asarray(years)
     vol = np.maximum(np.asarray(vol), VOL_FLOOR)
     live = years > 0
@@ -130,9 +145,25 @@ def black_scholes(
     discounted = strike * np.exp(-rate * t)
     call = spot * ndtr(d1) - discounted * ndtr(d2)
     put = discounted * ndtr(-d2) - spot * ndtr(-d1)
-    priced = np.where(is_call, call, put)
-    intrinsic = np.where(is_call, np.maximum(spot - strike, 0.0), np.maximum(strike - spot, 0.0))
-    return np.asarray(np.where(live, priced, intrinsic), dtype=np.float64)
+    density = np.exp(-d1 * d1 / 2) / np.sqrt(2 * np.pi)
+    in_the_money = np.where(is_call, spot > strike, spot < strike)
+    price = np.where(
+        live,
+        np.where(is_call, call, put),
+        np.where(is_call, np.maximum(spot - strike, 0.0), np.maximum(strike - spot, 0.0)),
+    )
+    delta = np.where(
+        live,
+        np.where(is_call, ndtr(d1), ndtr(d1) - 1),
+        np.where(in_the_money, np.where(is_call, 1.0, -1.0), 0.0),
+    )
+    gamma = np.where(live, density / (spot * root), 0.0)
+    vega = np.where(live, spot * density * np.sqrt(t), 0.0)
+    return _floats(price), _floats(delta), _floats(gamma), _floats(vega)
+
+
+def _floats(values: object) -> Floats:
+    return np.asarray(values, dtype=np.float64)
 
 
 def widened_shock(u_base: float, vol: float, latency_seconds: Floats, z: float) -> Floats:
