@@ -116,7 +116,7 @@ def black_scholes(
     years: Floats | float,
     is_call: Bools | bool,
     *,
-    rate: float = 0.0,
+    rate: Floats | float = 0.0,
 ) -> Floats:
     """European option prices, broadcast over the arguments; at or after expiry
     (years ≤ 0) the intrinsic value. Vol below VOL_FLOOR is raised to it."""
@@ -130,7 +130,7 @@ def greeks(
     years: Floats | float,
     is_call: Bools | bool,
     *,
-    rate: float = 0.0,
+    rate: Floats | float = 0.0,
 ) -> tuple[Floats, Floats, Floats, Floats]:
     """Price, delta, gamma and vega (per 1.0 of vol), as `BlackScholes.greeks` defines
     them: at expiry the intrinsic value, delta 1 / −1 strictly in the money (0 at
