@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("bench-results/relay.json"), help="JSON results"
     )
     relay_bench.set_defaults(handler=_bench_relay)
+    risk_bench = bench.add_parser("risk", help="risk-engine gas, accuracy and model speed")
+    risk_bench.add_argument(
+        "--out", type=Path, default=Path("bench-results/risk.json"), help="JSON results"
+    )
+    risk_bench.set_defaults(handler=_bench_risk)
 
     demo = commands.add_parser("demo", help="bring up the devnet, compile, show status")
     _add_devnet_overrides(demo)
@@ -219,6 +224,14 @@ def _bench_relay(args: argparse.Namespace, settings: Settings) -> int:
         args.samples, args.messages, args.unbatched, args.poll_interval, args.out
     )
     print(report(result))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _bench_risk(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench_risk import bench_risk_command, report  # noqa: PLC0415 - bench only
+
+    print(report(bench_risk_command(args.out)))
     print(f"\nJSON: {args.out}")
     return 0
 

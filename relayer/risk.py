@@ -120,7 +120,7 @@ def black_scholes(
 ) -> Floats:
     """European option prices, broadcast over the arguments; at or after expiry
     (years ≤ 0) the intrinsic value. Vol below VOL_FLOOR is raised to it."""
-    return greeks(spot, strike, vol, years, is_call, rate=rate)[0]
+    return _price(_Terms.of(spot, strike, vol, years, is_call, rate))
 
 
 def greeks(
@@ -135,31 +135,55 @@ def greeks(
     """Price, delta, gamma and vega (per 1.0 of vol), as `BlackScholes.greeks` defines
     them: at expiry the intrinsic value, delta 1 / −1 strictly in the money (0 at
     the money), gamma and vega 0."""
-    spot, strike, years = np.asarray(spot), np.asarray(strike), np.asarray(years)
-    vol = np.maximum(np.asarray(vol), VOL_FLOOR)
-    live = years > 0
-    t = np.where(live, years, 1.0)  # any positive T: the expired branch ignores it
-    root = vol * np.sqrt(t)
-    d1 = (np.log(spot / strike) + (rate + vol * vol / 2) * t) / root
-    d2 = d1 - root
-    discounted = strike * np.exp(-rate * t)
-    call = spot * ndtr(d1) - discounted * ndtr(d2)
-    put = discounted * ndtr(-d2) - spot * ndtr(-d1)
-    density = np.exp(-d1 * d1 / 2) / np.sqrt(2 * np.pi)
-    in_the_money = np.where(is_call, spot > strike, spot < strike)
-    price = np.where(
-        live,
-        np.where(is_call, call, put),
-        np.where(is_call, np.maximum(spot - strike, 0.0), np.maximum(strike - spot, 0.0)),
-    )
-    delta = np.where(
-        live,
-        np.where(is_call, ndtr(d1), ndtr(d1) - 1),
-        np.where(in_the_money, np.where(is_call, 1.0, -1.0), 0.0),
-    )
-    gamma = np.where(live, density / (spot * root), 0.0)
-    vega = np.where(live, spot * density * np.sqrt(t), 0.0)
-    return _floats(price), _floats(delta), _floats(gamma), _floats(vega)
+    terms = _Terms.of(spot, strike, vol, years, is_call, rate)
+    live, sign = terms.live, terms.sign
+    in_the_money = sign * (terms.spot - terms.strike) > 0
+    delta = np.where(live, sign * ndtr(sign * terms.d1), np.where(in_the_money, sign, 0.0))
+    density = np.exp(-terms.d1 * terms.d1 / 2) / np.sqrt(2 * np.pi)
+    gamma = np.where(live, density / (terms.spot * terms.root), 0.0)
+    vega = np.where(live, terms.spot * density * terms.root / terms.vol, 0.0)
+    return _price(terms), _floats(delta), _floats(gamma), _floats(vega)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What every Black-Scholes output is built from, broadcast together."""
+
+    spot: Floats
+    strike: Floats
+    vol: Floats
+    sign: Floats  # +1 for a call, −1 for a put
+    live: Bools  # not yet expired
+    root: Floats  # σ√T
+    d1: Floats
+    discounted: Floats  # K·e^(−rT)
+
+    @classmethod
+    def of(  # noqa: PLR0917 - the formula's own arguments
+        cls,
+        spot: Floats | float,
+        strike: Floats | float,
+        vol: Floats | float,
+        years: Floats | float,
+        is_call: Bools | bool,
+        rate: Floats | float,
+    ) -> _Terms:
+        s, k, years = _floats(spot), _floats(strike), _floats(years)
+        sigma = np.maximum(_floats(vol), VOL_FLOOR)
+        live = years > 0
+        t = np.where(live, years, 1.0)  # any positive T: the expired branch ignores it
+        root = sigma * np.sqrt(t)
+        d1 = (np.log(s / k) + (rate + sigma * sigma / 2) * t) / root
+        sign = np.where(is_call, 1.0, -1.0)
+        return cls(s, k, sigma, sign, live, root, d1, k * np.exp(-_floats(rate) * t))
+
+
+def _price(terms: _Terms) -> Floats:
+    """w·(S·N(w·d1) − K·e^(−rT)·N(w·d2)) with w = ±1: both tails stay accurate."""
+    sign, d1 = terms.sign, terms.d1
+    live = sign * (terms.spot * ndtr(sign * d1) - terms.discounted * ndtr(sign * (d1 - terms.root)))
+    intrinsic = np.maximum(sign * (terms.spot - terms.strike), 0.0)
+    return _floats(np.where(terms.live, live, intrinsic))
 
 
 def _floats(values: object) -> Floats:

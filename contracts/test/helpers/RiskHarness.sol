@@ -100,10 +100,13 @@ contract RiskHarness {
         view
         returns (uint256 optionPrice, int256 optionDelta, uint256 gasUsed)
     {
+        // Read the input first, so the measurement is the library's alone.
+        (uint256 spot, uint256 strike, uint256 vol, uint256 secondsToExpiry, uint256 rate) =
+            (o.spot, o.strike, o.vol, o.secondsToExpiry, o.rate);
+        bool isCall = o.isCall;
         uint256 before = gasleft();
-        (optionPrice, optionDelta) = BlackScholes.priceAndDelta(
-            o.spot, o.strike, o.vol, o.secondsToExpiry, o.rate, o.isCall
-        );
+        (optionPrice, optionDelta) =
+            BlackScholes.priceAndDelta(spot, strike, vol, secondsToExpiry, rate, isCall);
         gasUsed = before - gasleft();
     }
 
