@@ -12,12 +12,15 @@ from relayer import __version__, deploy_cli, devnet, feed_cli, margin_cli, relay
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
 from relayer.errors import CrossflowError
+from relayer.portfolio import load_portfolio, to_book
+from relayer.risk import margin
 from relayer.settings import DevnetSettings, Settings, load_settings, with_overrides
 from relayer.store import Store
 from relayer.table import render_table
 from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+DEMO_ACCOUNT = Path(__file__).parent.parent / "examples" / "naked_strangle.toml"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -250,11 +253,17 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         relay_cli.print_messages([row for i in ids if (row := store.message(i))])
     print()
     print(feed_cli.price_table(feed_cli.read_prices(manifest, settings.feed.max_age)))
+    print(f"\nMargin of examples/{DEMO_ACCOUNT.name} at the market chain's price:\n")
+    market, _ = margin_cli.market_from_feeds(manifest)
+    portfolio = load_portfolio(DEMO_ACCOUNT)
+    result = margin(to_book([portfolio], market.now), market, settings.risk, explain=True)
+    print(margin_cli.explain(result, market, settings.risk))
     print(
         "\nThe chains keep running with everything deployed (deployments/local.json):"
         "\n  crossflow relay      run the validators and the relayer"
         "\n  crossflow feed       keep prices coming (GBM by default; --source csv|constant)"
         "\n  crossflow messages   what was relayed;  crossflow prices   what each chain holds"
+        "\n  crossflow margin examples/covered_call.toml   another account, explained"
         "\n  crossflow devnet down (or make down) stops the chains."
     )
     return code

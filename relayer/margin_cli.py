@@ -16,7 +16,7 @@ from relayer.chain import connect
 from relayer.compiler import load_contracts
 from relayer.errors import ConfigError
 from relayer.feeds import ETH_IV, ETH_USD, read_latest
-from relayer.manifest import load_manifest
+from relayer.manifest import Manifest, load_manifest
 from relayer.portfolio import load_portfolio, to_book
 from relayer.risk import SPOT_STEPS, VOL_STEPS, Health, Margin, Market, margin
 from relayer.settings import RiskSettings, Settings
@@ -56,27 +56,36 @@ def _market(args: argparse.Namespace, settings: Settings) -> tuple[Market, str]:
             f"no --spot and --vol given, and no feeds to read: {err.message}",
             "pass --spot and --vol, or deploy and run `crossflow feed` first",
         ) from err
+    market, source = market_from_feeds(manifest)
+    return Market(
+        args.spot if args.spot is not None else market.spot,
+        args.vol if args.vol is not None else market.vol,
+        market.now,
+    ), source
+
+
+def market_from_feeds(manifest: Manifest) -> tuple[Market, str]:
+    """Spot and implied vol from the market chain's feeds, at that chain's time."""
     chain = next((c for c in manifest.chains if c.role == "market"), manifest.chains[0])
     web3 = connect(chain.rpc_url, chain.chain_id)
     abi = load_contracts().get("PriceFeed").abi
-    latest = {
-        spec.name: read_latest(
+    spot, vol = (
+        read_latest(
             web3.eth.contract(
                 address=Web3.to_checksum_address(manifest.address(chain, spec.manifest_key)),
                 abi=abi,
             )
         )
         for spec in (ETH_USD, ETH_IV)
-    }
-    if any(state.round_id == 0 for state in latest.values()):
+    )
+    if spot.round_id == 0 or vol.round_id == 0:
         raise ConfigError(
             f"the feeds on {chain.name} have no price yet",
             "run `crossflow feed`, or pass --spot and --vol",
         )
-    spot = args.spot if args.spot is not None else ETH_USD.from_answer(latest[ETH_USD.name].answer)
-    vol = args.vol if args.vol is not None else ETH_IV.from_answer(latest[ETH_IV.name].answer)
     now = int(web3.eth.get_block("latest")["timestamp"])
-    return Market(spot, vol, now), f"feeds on {chain.name}, round {latest[ETH_USD.name].round_id}"
+    market = Market(ETH_USD.from_answer(spot.answer), ETH_IV.from_answer(vol.answer), now)
+    return market, f"feeds on {chain.name}, round {spot.round_id}"
 
 
 def explain(result: Margin, market: Market, risk: RiskSettings) -> str:

@@ -256,6 +256,8 @@ def test_demo_brings_up_the_chains_compiles_and_relays(cli: Cli) -> None:
         ("31338", "ETH/USD", "3"),
     ]
     assert len({p[3] for p in prices if p[1] == "ETH/USD"}) == 1  # the same price on both
+    assert "<- worst" in result.stdout  # an account's margin, explained at that price
+    assert "widened by latency" in result.stdout
     assert [(c["name"], c["up"]) for c in cli.status()] == [
         ("collateral-1", True),
         ("market", True),
