@@ -257,7 +257,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     market, _ = margin_cli.market_from_feeds(manifest)
     portfolio = load_portfolio(DEMO_ACCOUNT)
     result = margin(to_book([portfolio], market.now), market, settings.risk, explain=True)
-    print(margin_cli.explain(result, market, settings.risk))
+    print(margin_cli.explain(result, portfolio.latency_seconds, settings.risk))
     print(
         "\nThe chains keep running with everything deployed (deployments/local.json):"
         "\n  crossflow relay      run the validators and the relayer"

@@ -41,7 +41,7 @@ def _margin(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(_as_json(result, market, settings.risk), indent=2))
     else:
         print(f"{args.portfolio}: spot {market.spot:,.2f}, vol {market.vol:.1%} ({source})\n")
-        print(explain(result, market, settings.risk))
+        print(explain(result, portfolio.latency_seconds, settings.risk))
     return 0
 
 
@@ -88,8 +88,9 @@ def market_from_feeds(manifest: Manifest) -> tuple[Market, str]:
     return market, f"feeds on {chain.name}, round {spot.round_id}"
 
 
-def explain(result: Margin, market: Market, risk: RiskSettings) -> str:
-    """The breakdown of the first account in `result`."""
+def explain(result: Margin, latency: float, risk: RiskSettings) -> str:
+    """The breakdown of the first account in `result`, whose slowest route takes
+    `latency` seconds."""
     values = result.im_scenarios[0].reshape(SPOT_STEPS.size, VOL_STEPS.size)
     equity = float(result.equity[0])
     u_im = float(result.u_im[0])
@@ -114,7 +115,7 @@ def explain(result: Margin, market: Market, risk: RiskSettings) -> str:
         u = float(getattr(result, f"u_{name}")[0])
         lines.append(
             f"{name.upper():<13} {required:>14,.2f}   u {u:.2%} = {base:.0%} widened by "
-            f"latency, which adds {buffer:,.2f}"
+            f"latency ({latency:,.0f} s), which adds {buffer:,.2f}"
         )
     lines.append(f"short floor   {float(result.floor[0]):>14,.2f}   (inside MM and IM)")
     lines.append(f"health        {Health(int(result.health[0])).name:>14}")

@@ -38,7 +38,7 @@ def test_explains_an_account_at_a_given_price() -> None:
     result = crossflow(str(EXAMPLES / "naked_strangle.toml"), "--spot", "3000", "--vol", "0.6")
     assert result.returncode == 0, result.stderr
     assert "<- worst" in result.stdout
-    assert "widened by latency, which adds" in result.stdout
+    assert "widened by latency (600 s), which adds" in result.stdout
     shown = json.loads(
         crossflow(
             str(EXAMPLES / "naked_strangle.toml"), "--spot", "3000", "--vol", "0.6", "--json"
