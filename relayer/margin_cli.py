@@ -117,6 +117,9 @@ def explain(result: Margin, latency: float, risk: RiskSettings) -> str:
             f"{name.upper():<13} {required:>14,.2f}   u {u:.2%} = {base:.0%} widened by "
             f"latency ({latency:,.0f} s), which adds {buffer:,.2f}"
         )
+    grid_im = equity - float(values.min()) + float(result.floor[0])
+    if float(result.im[0]) > grid_im + 1e-9 * max(1.0, abs(grid_im)):
+        lines.append("IM is raised to MM: the MM grid finds a worse scenario than the IM grid")
     lines.append(f"short floor   {float(result.floor[0]):>14,.2f}   (inside MM and IM)")
     lines.append(f"health        {Health(int(result.health[0])).name:>14}")
     return "\n".join(lines)

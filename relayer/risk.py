@@ -18,7 +18,9 @@ and u is widened by the time a liquidation needs to cross chains:
 
     u = sqrt(u_base² + (z·σ·sqrt(τ))²),  τ in years
 
-MM = requirement(u for u_base_mm), IM = requirement(u for u_base_im).
+MM = requirement(u for u_base_mm), IM = requirement(u for u_base_im), raised
+to MM where the MM grid finds a worse scenario (a book whose loss peaks
+between the IM grid's spots), so IM ≥ MM for every book.
 """
 
 # ruff: noqa: RUF002, RUF003 - the formulas are written in their own symbols (σ, τ, ×, −)
@@ -251,13 +253,14 @@ def _margin_chunk(book: Book, market: Market, params: RiskSettings, explain: boo
     mm_values = scenario_values(book, market, u_mm, params.vol_shock, params.rate)
     im_values = scenario_values(book, market, u_im, params.vol_shock, params.rate)
     mm = equity - mm_values.min(axis=1) + floor
-    im = equity - im_values.min(axis=1) + floor
+    im = np.maximum(equity - im_values.min(axis=1) + floor, mm)
     extra: dict[str, Floats] = {}
     if explain:
         for name, u_base in (("mm", params.u_base_mm), ("im", params.u_base_im)):
             flat = np.full(book.accounts, u_base)
             values = scenario_values(book, market, flat, params.vol_shock, params.rate)
             extra[f"{name}_no_latency"] = equity - values.min(axis=1) + floor
+        extra["im_no_latency"] = np.maximum(extra["im_no_latency"], extra["mm_no_latency"])
     return Margin(
         equity=equity,
         mm=mm,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from relayer.margin_cli import explain
 from relayer.portfolio import Collateral, Portfolio, Position, to_book
 from relayer.risk import Health, Market, black_scholes, margin, widened_shock
 from relayer.risk import Margin as RiskMargin
@@ -151,6 +152,22 @@ def test_covering_a_call_never_costs_more_than_margining_its_parts(
 def test_a_naked_short_needs_more_initial_than_maintenance_margin() -> None:
     result = margins(account(("put", 2700.0, 30.0, -3.0), collateral=(USDC,)))
     assert result.im[0] >= result.mm[0] > 0
+
+
+def test_initial_margin_is_never_below_maintenance() -> None:
+    """A short butterfly loses most at 3,100: a point of the MM grid (steps of u/3 =
+    3.3%) that the IM grid (steps of 5%) steps over, so IM is raised to MM."""
+    fly = account(
+        ("call", 3050.0, 1.0, -1.0),
+        ("call", 3100.0, 1.0, 2.0),
+        ("call", 3150.0, 1.0, -1.0),
+        collateral=(USDC,),
+    )
+    result = margins(fly)
+    im_grid = result.equity - result.im_scenarios.min(axis=1) + result.floor
+    assert im_grid[0] < result.mm[0]
+    assert result.im[0] == result.mm[0]
+    assert "IM is raised to MM" in explain(result, 0.0, RISK)
 
 
 def test_the_latency_buffer_is_zero_without_latency_and_grows_with_tau_and_sigma() -> None:

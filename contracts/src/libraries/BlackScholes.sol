@@ -55,6 +55,22 @@ library BlackScholes {
     /// @notice `rate` is above `MAX_RATE`.
     error BlackScholesRateTooHigh(uint256 rate);
 
+    /// @notice `addValues` takes quantities below 2^127 contracts either way.
+    error BlackScholesQuantityTooLarge(int256 quantity);
+
+    /// @notice `addValues` needs one value per (spot, vol) of its grid, not `length`.
+    error BlackScholesGridMismatch(uint256 length);
+
+    /// @notice The scenarios `addValues` prices an option in (see `scenarioGrid`).
+    /// @param spots Spot prices, WAD, each in [`MIN_PRICE`, `MAX_PRICE`].
+    /// @param lnSpotsX96 ln of each spot (of its integer value in wei), X96.
+    /// @param vols Yearly volatilities, WAD, each at most `MAX_VOL`.
+    struct Grid {
+        uint256[] spots;
+        int256[] lnSpotsX96;
+        uint256[] vols;
+    }
+
     /// @notice Seconds in the year T is measured in: 365 days.
     uint256 internal constant SECONDS_PER_YEAR = 31_536_000;
     /// @notice The smallest spot or strike, 1e-6 (WAD).
@@ -72,6 +88,8 @@ library BlackScholes {
 
     /// @dev 1.0 in WAD, unsigned.
     uint256 private constant WAD = 1e18;
+    /// @dev |quantity| must stay below this in `addValues`: 2^127.
+    int256 private constant QUANTITY_LIMIT = 2 ** 127;
     /// @dev Beyond |d1| = 12 (X96) e^(-d1²/2) < 6e-32: every term that carries it is below a
     /// wei of spot and is dropped.
     uint256 private constant D1_CUTOFF_X96 = 0xc000000000000000000000000;
@@ -165,7 +183,15 @@ library BlackScholes {
         if (secondsToExpiry == 0) return _atExpiry(spot, strike, isCall);
         (int256 d1X96, int256 d2X96,, uint256 discountedStrike) =
             _d1(spot, strike, vol, secondsToExpiry, rate);
-        (optionPrice, optionDelta) = _priceAndDelta(spot, discountedStrike, d1X96, d2X96, isCall);
+        uint256 tailX96;
+        (optionPrice, tailX96) = _priceAndTail(spot, discountedStrike, d1X96, d2X96, isCall);
+        // Unchecked (assembly): the tail is at most 2^95, so N(-|d1|) rounded to the nearest
+        // WAD is at most 1e18 / 2; N(d1) is 1 minus it for d1 >= 0.
+        assembly ("memory-safe") {
+            let cumulative := shr(96, add(mul(tailX96, WAD), HALF_X96))
+            if iszero(slt(d1X96, 0)) { cumulative := sub(WAD, cumulative) }
+            optionDelta := sub(cumulative, mul(iszero(isCall), WAD))
+        }
     }
 
     /// @notice Gamma, ∂²price/∂spot², the same for a call and a put: φ(d1) / (S σ √T).
@@ -239,6 +265,90 @@ library BlackScholes {
         }
     }
 
+    /// @notice Spots and vols to price options at with `addValues`, with ln S of each spot: the
+    /// part of every price that no option changes.
+    /// @dev Reverts with `BlackScholesSpotOutOfRange` or `BlackScholesVolTooHigh` as `price`
+    /// does, so `addValues` need not check them again.
+    /// @param spots Spot prices, WAD.
+    /// @param vols Yearly volatilities, WAD.
+    /// @return scenarios The grid.
+    function scenarioGrid(uint256[] memory spots, uint256[] memory vols)
+        internal
+        pure
+        returns (Grid memory scenarios)
+    {
+        int256[] memory lnSpotsX96 = new int256[](spots.length);
+        for (uint256 i; i < spots.length; ++i) {
+            uint256 spot = spots[i];
+            if (spot < MIN_PRICE || spot > MAX_PRICE) revert BlackScholesSpotOutOfRange(spot);
+            lnSpotsX96[i] = FixedPointMath.lnX96(spot);
+        }
+        for (uint256 j; j < vols.length; ++j) {
+            if (vols[j] > MAX_VOL) revert BlackScholesVolTooHigh(vols[j]);
+        }
+        scenarios = Grid({spots: spots, lnSpotsX96: lnSpotsX96, vols: vols});
+    }
+
+    /// @notice Adds the value of `quantity` contracts of one option at every spot and vol of a
+    /// grid to `values`, for a fraction of the gas of calling `price` for each: ln S comes with
+    /// the grid, √T, e^(-rT) and ln K are computed once, σ√T once per vol, so each (spot, vol)
+    /// pair costs d1, the normal tails and one multiplication.
+    /// @dev `values[i * vols.length + j]` grows by q · P / 1e18 rounded down (towards -∞: a
+    /// long's value down, a short's cost up), where P is `price(spots[i], strike, vols[j],
+    /// secondsToExpiry, rate, isCall)` up to how ln(S/K) is taken: here as ln S - ln K, there of
+    /// the quotient S / K, each within 4e-20. That moves P by at most 1e-19 of K e^(-rT) (the
+    /// K N(d2) term takes it; the S N(d1) term only to second order), so the two agree within 1
+    /// wei plus 1e-19 of max(spot, strike). Reverts as `price` does for a strike, time or rate
+    /// out of range, with `BlackScholesQuantityTooLarge` for |quantity| >= 2^127 and with
+    /// `BlackScholesGridMismatch` unless `values` has one entry per (spot, vol). The sums are
+    /// not checked: each call moves a value by less than 2^189, so a caller that starts from
+    /// values below 2^254 in size cannot overflow them in any number of calls memory allows.
+    /// At expiry every vol gets the intrinsic value.
+    /// @param scenarios From `scenarioGrid`.
+    /// @param strike Strike price, WAD.
+    /// @param secondsToExpiry Time to expiry in seconds.
+    /// @param rate Yearly continuously compounded rate, WAD.
+    /// @param isCall True for a call, false for a put.
+    /// @param quantity Contracts, signed WAD: negative is short.
+    /// @param values Values in quote units, WAD, spot-major.
+    function addValues(
+        Grid memory scenarios,
+        uint256 strike,
+        uint256 secondsToExpiry,
+        uint256 rate,
+        bool isCall,
+        int256 quantity,
+        int256[] memory values
+    ) internal pure {
+        if (strike < MIN_PRICE || strike > MAX_PRICE) {
+            revert BlackScholesStrikeOutOfRange(strike);
+        }
+        if (secondsToExpiry > MAX_SECONDS) revert BlackScholesExpiryTooFar(secondsToExpiry);
+        if (rate > MAX_RATE) revert BlackScholesRateTooHigh(rate);
+        if (quantity >= QUANTITY_LIMIT || quantity <= -QUANTITY_LIMIT) {
+            revert BlackScholesQuantityTooLarge(quantity);
+        }
+        uint256[] memory vols = scenarios.vols;
+        if (values.length != scenarios.spots.length * vols.length) {
+            revert BlackScholesGridMismatch(values.length);
+        }
+        if (secondsToExpiry == 0) {
+            _addIntrinsicValues(scenarios.spots, strike, vols.length, isCall, quantity, values);
+        } else {
+            (int256 strikeSideX96, uint256 discountedStrike) =
+                _strikeTerms(strike, secondsToExpiry, rate);
+            _addLiveValues(
+                scenarios,
+                strikeSideX96,
+                discountedStrike,
+                _volTimes(vols, secondsToExpiry),
+                isCall,
+                quantity,
+                values
+            );
+        }
+    }
+
     /// @dev Reverts, naming the first input out of range, unless every input is in range.
     function _checkInputs(
         uint256 spot,
@@ -296,6 +406,169 @@ library BlackScholes {
         }
     }
 
+    /// @dev `addValues` at expiry: the intrinsic value at each spot, in every vol.
+    function _addIntrinsicValues(
+        uint256[] memory spots,
+        uint256 strike,
+        uint256 volCount,
+        bool isCall,
+        int256 quantity,
+        int256[] memory values
+    ) private pure {
+        uint256 out;
+        // Unchecked (assembly): the address of `values[0]`.
+        assembly ("memory-safe") {
+            out := add(values, 0x20)
+        }
+        for (uint256 i; i < spots.length; ++i) {
+            (uint256 intrinsic,) = _atExpiry(spots[i], strike, isCall);
+            // Unchecked (assembly): as in `_addLiveValues`; `values` has `volCount` entries per
+            // spot (checked by `addValues`).
+            assembly ("memory-safe") {
+                let value :=
+                    sdiv(
+                        sub(mul(quantity, intrinsic), and(sar(255, quantity), 999999999999999999)),
+                        WAD
+                    )
+                for { let end := add(out, shl(5, volCount)) } lt(out, end) { out := add(out, 0x20) }
+                {
+                    mstore(out, add(mload(out), value))
+                }
+            }
+        }
+    }
+
+    /// @dev σ√T, X96, for each vol (raised to `VOL_FLOOR`), as `_d1` computes it; inputs
+    /// already checked, T > 0.
+    function _volTimes(uint256[] memory vols, uint256 secondsToExpiry)
+        private
+        pure
+        returns (uint256[] memory volTimes)
+    {
+        uint256 count = vols.length;
+        volTimes = new uint256[](count);
+        uint256 sqrtSecondsX96 = FixedPointMath.sqrtX96(secondsToExpiry);
+        // Unchecked (assembly): as in `_d1`, vol <= 1e20 times √seconds < 2^112 is below 2^179;
+        // both arrays hold `count` words.
+        assembly ("memory-safe") {
+            for { let j := 0 } lt(j, count) { j := add(j, 1) } {
+                let offset := shl(5, add(j, 1))
+                let vol := mload(add(vols, offset))
+                if lt(vol, VOL_FLOOR) { vol := VOL_FLOOR }
+                mstore(add(volTimes, offset), div(mul(vol, sqrtSecondsX96), SQRT_YEAR_WAD))
+            }
+        }
+    }
+
+    /// @dev The strike side of the drift, ln K - rT (X96), and K e^(-rT) (WAD, rounded down),
+    /// as `_d1` computes them; inputs already checked.
+    function _strikeTerms(uint256 strike, uint256 secondsToExpiry, uint256 rate)
+        private
+        pure
+        returns (int256 strikeSideX96, uint256 discountedStrike)
+    {
+        strikeSideX96 = FixedPointMath.lnX96(strike);
+        discountedStrike = strike;
+        if (rate != 0) {
+            uint256 rtX96;
+            // Unchecked (assembly): as in `_d1`, rate * seconds < 2^92, shifted < 2^188; ln K
+            // and rT are below 2^104 in X96.
+            assembly ("memory-safe") {
+                rtX96 := div(shl(96, mul(rate, secondsToExpiry)), RATE_TIME_DIVISOR)
+                strikeSideX96 := sub(strikeSideX96, rtX96)
+            }
+            // Unchecked: K e^(-rT) < 2^120 * 2^96.
+            unchecked {
+                discountedStrike = (strike * FixedPointMath.expNegX96(rtX96)) >> 96;
+            }
+        }
+    }
+
+    /// @dev `addValues` before expiry: one column of `values` per vol (`_addColumn`).
+    function _addLiveValues(
+        Grid memory scenarios,
+        int256 strikeSideX96,
+        uint256 discountedStrike,
+        uint256[] memory volTimes,
+        bool isCall,
+        int256 quantity,
+        int256[] memory values
+    ) private pure {
+        uint256 stride = volTimes.length * 32;
+        for (uint256 j; j < volTimes.length; ++j) {
+            uint256 out;
+            // Unchecked (assembly): the address of `values[j]`, the column's first entry.
+            assembly ("memory-safe") {
+                out := add(values, shl(5, add(j, 1)))
+            }
+            _addColumn(
+                scenarios,
+                stride,
+                quantity,
+                strikeSideX96,
+                volTimes[j],
+                discountedStrike,
+                isCall,
+                out
+            );
+        }
+    }
+
+    /// @dev Adds the values at one vol (σ√T `vX96`), one per spot, to the words at `out`,
+    /// `out + stride`, ...: the drift ln S - (ln K - rT), d1, the tails and q · P per spot.
+    function _addColumn(
+        Grid memory scenarios,
+        uint256 stride,
+        int256 quantity,
+        int256 strikeSideX96,
+        uint256 vX96,
+        uint256 discountedStrike,
+        bool isCall,
+        uint256 out
+    ) private pure {
+        uint256 spotAt;
+        uint256 lnSpotAt;
+        uint256 end;
+        // Unchecked (assembly): addresses inside `scenarios.spots` and `scenarios.lnSpotsX96`,
+        // which have the same length.
+        assembly ("memory-safe") {
+            let spots := mload(scenarios)
+            spotAt := add(spots, 0x20)
+            end := add(spotAt, shl(5, mload(spots)))
+            lnSpotAt := add(mload(add(scenarios, 0x20)), 0x20)
+        }
+        while (spotAt < end) {
+            uint256 spot;
+            int256 d1X96;
+            int256 d2X96;
+            // Unchecked (assembly): as in `_d1`, the drift ln S - (ln K - rT) is below 2^104 in
+            // X96 and its shift below 2^200; σ√T is nonzero and below 2^106 (X96).
+            assembly ("memory-safe") {
+                spot := mload(spotAt)
+                d1X96 := add(sdiv(shl(96, sub(mload(lnSpotAt), strikeSideX96)), vX96), shr(1, vX96))
+                d2X96 := sub(d1X96, vX96)
+                spotAt := add(spotAt, 0x20)
+                lnSpotAt := add(lnSpotAt, 0x20)
+            }
+            (uint256 optionPrice,) = _priceAndTail(spot, discountedStrike, d1X96, d2X96, isCall);
+            // Unchecked (assembly): |q| < 2^127 and P <= max(S, K) < 2^121, so q · P fits an
+            // int256; q · P / 1e18 rounded down is the truncating signed division of q · P less
+            // 1e18 - 1 when q < 0; `out` walks this vol's column of `values`.
+            assembly ("memory-safe") {
+                let value :=
+                    sdiv(
+                        sub(
+                            mul(quantity, optionPrice),
+                            and(sar(255, quantity), 999999999999999999)
+                        ),
+                        WAD
+                    )
+                mstore(out, add(mload(out), value))
+                out := add(out, stride)
+            }
+        }
+    }
+
     /// @dev Intrinsic value and the step delta at expiry; at the money both deltas are 0.
     function _atExpiry(uint256 spot, uint256 strike, bool isCall)
         private
@@ -316,6 +589,9 @@ library BlackScholes {
     /// discounted strike K e^(-rT) in WAD, rounded down. Inputs already checked, T > 0.
     /// σ√T is σ √seconds / √(seconds per year); ln(S/K) is taken of S 2^136 / K, which keeps
     /// at least 56 significant bits of the ratio (96 once S/K > 2^-40), less 136 ln 2.
+    /// `addValues` splits the same arithmetic into its per-option, per-vol and per-spot parts
+    /// (`_strikeTerms`, `_volTimes`, `_addColumn`); here it stays inline, which saves
+    /// `priceAndDelta` about 150 gas of internal calls.
     function _d1(uint256 spot, uint256 strike, uint256 vol, uint256 secondsToExpiry, uint256 rate)
         private
         pure
@@ -357,80 +633,70 @@ library BlackScholes {
         }
     }
 
-    /// @dev Price and delta from d1 and d2: call = S N(d1) - KD N(d2) and put = call - S + KD,
+    /// @dev Price and the tail N(-|d1|) from d1 and d2: call = S N(d1) - KD N(d2) and put = call - S + KD,
     /// KD = K e^(-rT), from the tails U = S N(-|d1|) and W = KD N(-|d2|) (N(d) = 1 - N(-d) for
     /// d >= 0). W comes from the identity KD φ(d2) = S φ(d1) as S e^(-d1²/2) R(|d2|) unless
     /// |d2| is central, where it is KD (1/2 - (Φ(|d2|) - 1/2)) directly. U and W are WAD,
     /// rounded down, and 0 for |d1| >= 12, where they are below 6e-32 of spot. The price is
-    /// clamped to [max(S - KD, 0), S] for a call and [max(KD - S, 0), KD] for a put. Delta is
-    /// N(d1), or N(d1) - 1 for a put, from the tail N(-|d1|), rounded to nearest.
-    function _priceAndDelta(
+    /// clamped to [max(S - KD, 0), S] for a call and [max(KD - S, 0), KD] for a put. The tail,
+    /// X96, is what `priceAndDelta` takes the delta from.
+    function _priceAndTail(
         uint256 spot,
         uint256 discountedStrike,
         int256 d1X96,
         int256 d2X96,
         bool isCall
-    ) private pure returns (uint256 optionPrice, int256 optionDelta) {
-        uint256 tailX96;
+    ) private pure returns (uint256 optionPrice, uint256 tailX96) {
         uint256 w;
         uint256 a;
-        uint256 outer;
+        uint256 b;
         // Unchecked (assembly): |x| = (x xor s) - s with s the sign mask, and |d1|, |d2| <
-        // 2^120 (see `_d1`). Bit 0 of `outer` says |d1| is beyond the central piece, bit 1 |d2|.
+        // 2^120 (see `_d1`).
         assembly ("memory-safe") {
             let sign := sar(255, d1X96)
             a := sub(xor(d1X96, sign), sign)
             sign := sar(255, d2X96)
-            let b := sub(xor(d2X96, sign), sign)
-            outer := or(gt(a, NORM_CENTRAL_X96), shl(1, gt(b, NORM_CENTRAL_X96)))
+            b := sub(xor(d2X96, sign), sign)
         }
         if (a < D1_CUTOFF_X96) {
             // Unchecked: a < 12 * 2^96 so a² < 2^200, |d2| < 1012 * 2^96 (σ√T <= 1000) for the
             // Mills ratio, and every product is a WAD price below 2^120 times an X96 fraction
             // below 2^96. e^(-d1²/2) is only needed when a tail is not central.
             unchecked {
-                uint256 e1;
-                if (outer != 0) e1 = FixedPointMath.expNegX96((a * a) >> 97);
-                tailX96 = outer & 1 == 0
-                    ? HALF_X96 - FixedPointMath.normCentralX96(a)
-                    : (e1 * FixedPointMath.normMillsX96(a)) >> 96;
-                // From here on `a` holds |d2|: reusing the slot keeps the stack shallow.
-                assembly ("memory-safe") {
-                    let sign := sar(255, d2X96)
-                    a := sub(xor(d2X96, sign), sign)
+                if (b > NORM_CENTRAL_X96) {
+                    uint256 e1 = FixedPointMath.expNegX96((a * a) >> 97);
+                    w = (((spot * e1) >> 96) * FixedPointMath.normMillsX96(b)) >> 96;
+                    tailX96 = a > NORM_CENTRAL_X96
+                        ? (e1 * FixedPointMath.normMillsX96(a)) >> 96
+                        : HALF_X96 - FixedPointMath.normCentralX96(a);
+                } else {
+                    w = (discountedStrike * (HALF_X96 - FixedPointMath.normCentralX96(b))) >> 96;
+                    tailX96 = a > NORM_CENTRAL_X96
+                        ? (FixedPointMath.expNegX96((a * a) >> 97) * FixedPointMath.normMillsX96(a))
+                            >> 96
+                        : HALF_X96 - FixedPointMath.normCentralX96(a);
                 }
-                w = outer & 2 == 0
-                    ? (discountedStrike * (HALF_X96 - FixedPointMath.normCentralX96(a))) >> 96
-                    : (((spot * e1) >> 96) * FixedPointMath.normMillsX96(a)) >> 96;
             }
         }
         // Unchecked (assembly): U <= S/2 (a tail of at most 1/2), so S - U cannot wrap; KD - W
         // saturates at 0 (W can exceed KD only when e^(-rT) underflows, rT > 66, where both are
-        // below 1e7 wei); prices are below 2^121, so the signed differences cannot overflow; the
-        // tail is at most 2^95.
+        // below 1e7 wei); prices are below 2^121, so the signed differences cannot overflow.
+        // Only the lower bound needs enforcing: S N(d1) is at most S and K N(d2) at least 0 as
+        // computed, so the call is at most S and the put at most KD.
         assembly ("memory-safe") {
             let u := shr(96, mul(spot, tailX96))
-            let spotPart := u
-            if iszero(slt(d1X96, 0)) { spotPart := sub(spot, u) }
-            let strikePart := w
-            if iszero(slt(d2X96, 0)) {
-                strikePart := mul(gt(discountedStrike, w), sub(discountedStrike, w))
-            }
-            let value := sub(spotPart, strikePart)
-            let upper := spot
+            let value := u
+            if iszero(slt(d1X96, 0)) { value := sub(spot, u) }
+            switch slt(d2X96, 0)
+            case 0 { value := sub(value, mul(gt(discountedStrike, w), sub(discountedStrike, w))) }
+            default { value := sub(value, w) }
             let lower := sub(spot, discountedStrike)
             if iszero(isCall) {
                 value := sub(value, lower)
-                upper := discountedStrike
                 lower := sub(0, lower)
             }
-            lower := mul(sgt(lower, 0), lower)
             if slt(value, lower) { value := lower }
-            if sgt(value, upper) { value := upper }
-            optionPrice := value
-            let cumulative := shr(96, add(mul(tailX96, WAD), HALF_X96))
-            if iszero(slt(d1X96, 0)) { cumulative := sub(WAD, cumulative) }
-            optionDelta := sub(cumulative, mul(iszero(isCall), WAD))
+            optionPrice := mul(sgt(value, 0), value)
         }
     }
 }

@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {BlackScholes} from "./BlackScholes.sol";
 
@@ -18,7 +20,8 @@ import {BlackScholes} from "./BlackScholes.sol";
 ///   u              = sqrt(u_base² + (z·σ)²·τ / year)
 ///
 /// Collateral that tracks spot is priced at S·(1+x) inside each scenario; other collateral at its
-/// own quote price. MM = requirement(u from `uBaseMm`), IM = requirement(u from `uBaseIm`).
+/// own quote price. MM = requirement(u from `uBaseMm`), IM = requirement(u from `uBaseIm`),
+/// raised to MM where the maintenance grid finds a worse scenario, so IM ≥ MM for every book.
 /// Rounding: each option and collateral value rounds down and the shock and floor round up, so
 /// a requirement is at most a few wei per position above exact, never meaningfully below; the
 /// Python reference (`relayer/risk.py`) agrees within the tolerance the tests state.
@@ -110,12 +113,23 @@ library Margin {
     uint256 internal constant WAD = 1e18;
     /// @notice Spot points per side of the grid: x = ±u/3, ±2u/3, ±u.
     uint256 internal constant SPOT_STEPS = 3;
-    /// @dev 7 spot × 3 vol.
-    uint256 private constant SCENARIOS = 21;
+    /// @dev Spot rows of one grid: −u to +u.
+    uint256 private constant ROWS = 7;
+    /// @dev Vol columns of one grid: σ − v, σ, σ + v.
+    uint256 private constant VOLS = 3;
+    /// @dev The distinct scenario spots of both grids: the maintenance grid's 7 rows, then the
+    /// initial grid's 6 shocked ones (the unshocked row is the same in both).
+    uint256 private constant SPOTS = 13;
+    /// @dev V in every distinct scenario: SPOTS rows × VOLS columns, spot-major.
+    uint256 private constant GRID = 39;
+    /// @dev The unshocked row, in either grid.
+    uint256 private constant MIDDLE_ROW = 3;
 
     /// @notice Equity, MM, IM and health of `account`.
     /// @dev One pass prices every position in the 39 distinct scenarios of both grids (they
-    /// share the unshocked spot column).
+    /// share the unshocked spot row). Reverts with `MarginShockTooLarge` if a widened shock is
+    /// 100% or more, and with `BlackScholes`' errors for a strike, scenario spot, scenario vol,
+    /// time to expiry or rate outside its range and for 2^127 or more contracts either way.
     function evaluate(Account memory account, Market memory market, Params memory params)
         internal
         pure
@@ -123,13 +137,17 @@ library Margin {
     {
         result.uMm = widenedShock(params.uBaseMm, market.vol, account.latency, params.z);
         result.uIm = widenedShock(params.uBaseIm, market.vol, account.latency, params.z);
-        (int256[SCENARIOS] memory mmValues, int256[SCENARIOS] memory imValues) =
-            _scenarioValues(account, market, params, result.uMm, result.uIm);
+        int256[] memory values = _scenarioValues(account, market, params, result.uMm, result.uIm);
         // The unshocked scenario: x = 0 (the middle spot row), y = 0 (the middle vol column).
-        result.equity = mmValues[SPOT_STEPS * 3 + 1];
+        result.equity = values[MIDDLE_ROW * VOLS + 1];
         uint256 floor = shortFloor(account, market.spot, params.shortFloor);
-        result.mm = _requirement(result.equity, mmValues, floor);
-        result.im = _requirement(result.equity, imValues, floor);
+        int256 worstMm = _worst(values, 0, ROWS);
+        result.mm = _requirement(result.equity, worstMm, floor);
+        // IM takes the worst of both grids: a book whose loss peaks between the initial grid's
+        // spots (a long butterfly, say) could otherwise need less initial than maintenance.
+        result.im = _requirement(
+            result.equity, SignedMath.min(worstMm, _worst(values, ROWS, SPOTS)), floor
+        );
         result.health = health(result.equity, result.mm, result.im);
     }
 
@@ -167,7 +185,7 @@ library Margin {
         Position[] memory positions = account.positions;
         for (uint256 i; i < positions.length; ++i) {
             int256 quantity = positions[i].quantity;
-            if (quantity < 0) shortContracts += uint256(-quantity);
+            if (quantity < 0) shortContracts += SafeCast.toUint256(-quantity);
         }
         return Math.mulDiv(
             Math.mulDiv(floorShare, spot, WAD, Math.Rounding.Ceil),
@@ -180,139 +198,128 @@ library Margin {
     /// @notice Where `equity` stands against `mm` and `im`.
     function health(int256 equity, uint256 mm, uint256 im) internal pure returns (Health) {
         if (equity < 0) return Health.Insolvent;
-        if (uint256(equity) < mm) return Health.Liquidatable;
-        if (uint256(equity) < im) return Health.MarginCall;
+        uint256 counted = SafeCast.toUint256(equity);
+        if (counted < mm) return Health.Liquidatable;
+        if (counted < im) return Health.MarginCall;
         return Health.Healthy;
     }
 
-    /// @dev V in every scenario of both grids, spot-major (row = spot step from −u to +u, column
-    /// = vol −v, 0, +v). Scenario spots and vols are computed once and shared by all positions.
+    /// @dev V in every distinct scenario (see `GRID`, `_spots`). Options are added first, with
+    /// unchecked sums that cannot overflow (see `BlackScholes.addValues`), then collateral and
+    /// cash, checked.
     function _scenarioValues(
         Account memory account,
         Market memory market,
         Params memory params,
         uint256 uMm,
         uint256 uIm
-    ) private pure returns (int256[SCENARIOS] memory mmValues, int256[SCENARIOS] memory imValues) {
-        if (uIm >= WAD) revert MarginShockTooLarge(uIm);
+    ) private pure returns (int256[] memory values) {
         if (uMm >= WAD) revert MarginShockTooLarge(uMm);
-        uint256[7] memory mmSpots = _spots(market.spot, uMm);
-        uint256[7] memory imSpots = _spots(market.spot, uIm);
-        uint256[3] memory vols = _vols(market.vol, params.volShock);
-        _addCollateral(account, mmSpots, imSpots, mmValues, imValues);
+        if (uIm >= WAD) revert MarginShockTooLarge(uIm);
+        values = new int256[](GRID);
+        uint256[] memory spots = _spots(market.spot, uMm, uIm);
         Position[] memory positions = account.positions;
-        for (uint256 i; i < positions.length; ++i) {
-            Position memory position = positions[i];
-            if (position.quantity == 0) continue;
-            uint256 secondsLeft =
-                position.expiry > market.timestamp ? position.expiry - market.timestamp : 0;
-            _addPosition(
-                position, secondsLeft, params.rate, [mmSpots, imSpots], vols, mmValues, imValues
-            );
-        }
-        for (uint256 index; index < SCENARIOS; ++index) {
-            mmValues[index] += account.cash;
-            imValues[index] += account.cash;
-        }
-    }
-
-    /// @dev Adds one position's value in every scenario of both grids; `spots` holds the
-    /// maintenance grid's scenario spots, then the initial grid's.
-    function _addPosition(
-        Position memory position,
-        uint256 secondsLeft,
-        uint256 rate,
-        uint256[7][2] memory spots,
-        uint256[3] memory vols,
-        int256[SCENARIOS] memory mmValues,
-        int256[SCENARIOS] memory imValues
-    ) private pure {
-        for (uint256 row; row < 7; ++row) {
-            for (uint256 col; col < 3; ++col) {
-                int256 mmValue = _optionValue(position, spots[0][row], vols[col], secondsLeft, rate);
-                mmValues[row * 3 + col] += mmValue;
-                // The unshocked row is the same in both grids: price it once.
-                imValues[
-                    row
-                    * 3
-                    + col
-                ] += row == SPOT_STEPS
-                    ? mmValue
-                    : _optionValue(position, spots[1][row], vols[col], secondsLeft, rate);
+        if (positions.length != 0) {
+            BlackScholes.Grid memory scenarios =
+                BlackScholes.scenarioGrid(spots, _vols(market.vol, params.volShock));
+            for (uint256 i; i < positions.length; ++i) {
+                Position memory position = positions[i];
+                if (position.quantity == 0) continue;
+                BlackScholes.addValues(
+                    scenarios,
+                    position.strike,
+                    position.expiry > market.timestamp ? position.expiry - market.timestamp : 0,
+                    params.rate,
+                    position.isCall,
+                    position.quantity,
+                    values
+                );
             }
         }
+        _addCashAndCollateral(account.cash, account.collateral, spots, values);
     }
 
-    /// @dev q · BS(...), rounded down (toward the account's disadvantage).
-    function _optionValue(
-        Position memory position,
-        uint256 spot,
-        uint256 vol,
-        uint256 secondsLeft,
-        uint256 rate
-    ) private pure returns (int256) {
-        uint256 unitPrice = BlackScholes.price(
-            spot, position.strike, vol, secondsLeft, rate, position.isCall
-        );
-        int256 quantity = position.quantity;
-        if (quantity >= 0) return int256(Math.mulDiv(uint256(quantity), unitPrice, WAD));
-        return -int256(Math.mulDiv(uint256(-quantity), unitPrice, WAD, Math.Rounding.Ceil));
-    }
-
-    /// @dev Adds each holding's haircut value in every scenario, rounded down.
-    function _addCollateral(
-        Account memory account,
-        uint256[7] memory mmSpots,
-        uint256[7] memory imSpots,
-        int256[SCENARIOS] memory mmValues,
-        int256[SCENARIOS] memory imValues
+    /// @dev Adds cash and each holding's haircut value, rounded down, in every scenario: a
+    /// holding that tracks spot at each scenario spot, any other at its quote price.
+    function _addCashAndCollateral(
+        int256 cash,
+        Collateral[] memory holdings,
+        uint256[] memory spots,
+        int256[] memory values
     ) private pure {
-        Collateral[] memory holdings = account.collateral;
+        int256[SPOTS] memory rowValues;
         for (uint256 j; j < holdings.length; ++j) {
             Collateral memory holding = holdings[j];
             uint256 counted = Math.mulDiv(holding.amount, WAD - holding.haircut, WAD);
-            for (uint256 row; row < 7; ++row) {
-                int256 mmValue = int256(
-                    Math.mulDiv(counted, holding.tracksSpot ? mmSpots[row] : holding.price, WAD)
-                );
-                int256 imValue = int256(
-                    Math.mulDiv(counted, holding.tracksSpot ? imSpots[row] : holding.price, WAD)
-                );
-                for (uint256 col; col < 3; ++col) {
-                    mmValues[row * 3 + col] += mmValue;
-                    imValues[row * 3 + col] += imValue;
-                }
+            if (!holding.tracksSpot) {
+                cash += SafeCast.toInt256(Math.mulDiv(counted, holding.price, WAD));
+                continue;
             }
+            for (uint256 row; row < SPOTS; ++row) {
+                rowValues[row] += SafeCast.toInt256(Math.mulDiv(counted, spots[row], WAD));
+            }
+        }
+        for (uint256 row; row < SPOTS; ++row) {
+            int256 rowValue = rowValues[row] + cash;
+            uint256 index = row * VOLS;
+            values[index] += rowValue;
+            values[index + 1] += rowValue;
+            values[index + 2] += rowValue;
         }
     }
 
-    /// @dev S·(1 + k·u/3) for k = −3..3.
-    function _spots(uint256 spot, uint256 u) private pure returns (uint256[7] memory spots) {
-        for (uint256 row; row < 7; ++row) {
-            uint256 factor = row < SPOT_STEPS
-                ? WAD - Math.mulDiv(u, SPOT_STEPS - row, SPOT_STEPS)
-                : WAD + Math.mulDiv(u, row - SPOT_STEPS, SPOT_STEPS);
-            spots[row] = Math.mulDiv(spot, factor, WAD);
+    /// @dev The distinct scenario spots: S·(1 + k·u_MM/3) for k = −3..3, then S·(1 + k·u_IM/3)
+    /// for k = −3..−1, 1..3.
+    function _spots(uint256 spot, uint256 uMm, uint256 uIm)
+        private
+        pure
+        returns (uint256[] memory spots)
+    {
+        spots = new uint256[](SPOTS);
+        for (uint256 row; row < ROWS; ++row) {
+            spots[row] = _scenarioSpot(spot, uMm, row);
+            if (row < MIDDLE_ROW) spots[ROWS + row] = _scenarioSpot(spot, uIm, row);
+            if (row > MIDDLE_ROW) spots[ROWS + row - 1] = _scenarioSpot(spot, uIm, row);
         }
+    }
+
+    /// @dev S·(1 + k·u/3) for k = row − 3, each factor rounded down.
+    function _scenarioSpot(uint256 spot, uint256 u, uint256 row) private pure returns (uint256) {
+        // u < 1e18 (checked by the caller), so u times a step of at most 3 cannot overflow.
+        uint256 factor = row < SPOT_STEPS
+            ? WAD - u * (SPOT_STEPS - row) / SPOT_STEPS
+            : WAD + u * (row - SPOT_STEPS) / SPOT_STEPS;
+        return Math.mulDiv(spot, factor, WAD);
     }
 
     /// @dev σ − v (at least the vol floor), σ, σ + v.
-    function _vols(uint256 vol, uint256 shock) private pure returns (uint256[3] memory vols) {
+    function _vols(uint256 vol, uint256 shock) private pure returns (uint256[] memory vols) {
+        vols = new uint256[](VOLS);
         vols[0] = vol > shock + BlackScholes.VOL_FLOOR ? vol - shock : BlackScholes.VOL_FLOOR;
         vols[1] = vol;
         vols[2] = vol + shock;
     }
 
-    /// @dev E − min V + floor; never negative, since the unshocked scenario is in the grid.
-    function _requirement(int256 equity, int256[SCENARIOS] memory values, uint256 floor)
+    /// @dev The least V in rows [`fromRow`, `toRow`) of every vol column.
+    function _worst(int256[] memory values, uint256 fromRow, uint256 toRow)
+        private
+        pure
+        returns (int256 worst)
+    {
+        worst = type(int256).max;
+        uint256 end = toRow * VOLS;
+        for (uint256 index = fromRow * VOLS; index < end; ++index) {
+            int256 value = values[index];
+            if (value < worst) worst = value;
+        }
+    }
+
+    /// @dev E − min V + floor; never negative, since the unshocked scenario is in each grid.
+    function _requirement(int256 equity, int256 worst, uint256 floor)
         private
         pure
         returns (uint256)
     {
-        int256 worst = values[0];
-        for (uint256 index = 1; index < SCENARIOS; ++index) {
-            if (values[index] < worst) worst = values[index];
-        }
-        return uint256(equity - worst) + floor;
+        return SafeCast.toUint256(equity - worst) + floor;
     }
 }

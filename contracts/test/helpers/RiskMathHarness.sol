@@ -103,4 +103,28 @@ contract RiskMathHarness {
     {
         return BlackScholes.greeks(spot, strike, vol, secondsToExpiry, rate, isCall);
     }
+
+    /// @notice `BlackScholes.addValues` of one option over the grid of `spots` × `vols`,
+    /// starting from `length` zero values.
+    function addValues(
+        uint256[] memory spots,
+        uint256[] memory vols,
+        uint256 strike,
+        uint256 secondsToExpiry,
+        uint256 rate,
+        bool isCall,
+        int256 quantity,
+        uint256 length
+    ) external pure returns (int256[] memory values) {
+        values = new int256[](length);
+        BlackScholes.addValues(
+            BlackScholes.scenarioGrid(spots, vols),
+            strike,
+            secondsToExpiry,
+            rate,
+            isCall,
+            quantity,
+            values
+        );
+    }
 }

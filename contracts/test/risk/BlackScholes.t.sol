@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {BlackScholes} from "../../src/libraries/BlackScholes.sol";
 import {FixedPointMath} from "../../src/libraries/FixedPointMath.sol";
 import {RiskMathHarness} from "../helpers/RiskMathHarness.sol";
@@ -657,6 +658,81 @@ contract BlackScholesTest is Test {
         assertGe(higher + tolerance, lower);
     }
 
+    /// @dev `addValues` adds q · P / 1e18 rounded towards -∞, where its P may differ from
+    /// `price` by 1 wei plus 1e-19 of max(spot, strike) (ln S - ln K instead of ln(S/K)).
+    function testFuzz_addValues_MatchesPrice(
+        uint256 spot,
+        uint256 strike,
+        uint256 vol,
+        uint256 secondsToExpiry,
+        uint256 rate,
+        bool isCall,
+        int256 quantity
+    ) public view {
+        (spot, strike, vol, secondsToExpiry) = _boundInputs(spot, strike, vol, secondsToExpiry);
+        rate = bound(rate, 0, BlackScholes.MAX_RATE);
+        quantity = bound(quantity, -1e24, 1e24);
+        int256[] memory values = harness.addValues(
+            _one(spot), _one(vol), strike, secondsToExpiry, rate, isCall, quantity, 1
+        );
+        uint256 unitPrice = BlackScholes.price(spot, strike, vol, secondsToExpiry, rate, isCall);
+        uint256 size = SignedMath.abs(quantity);
+        uint256 priceError = 1 + (spot > strike ? spot : strike) / 1e19;
+        assertApproxEqAbs(values[0], _scaledDown(quantity, unitPrice), priceError * size / 1e18 + 1);
+    }
+
+    /// @dev Two spots by three vols: `values[i * 3 + j]` is the option at spot i, vol j.
+    function test_addValues_SpotMajorGrid() public view {
+        uint256[] memory spots = new uint256[](2);
+        (spots[0], spots[1]) = (2700e18, 3300e18);
+        uint256[] memory vols = new uint256[](3);
+        (vols[0], vols[1], vols[2]) = (0.5e18, 0.6e18, 0.7e18);
+        int256[] memory values =
+            harness.addValues(spots, vols, 3000e18, 30 days, 0.05e18, false, -2e18, 6);
+        for (uint256 i; i < 2; ++i) {
+            for (uint256 j; j < 3; ++j) {
+                uint256 unitPrice =
+                    BlackScholes.price(spots[i], 3000e18, vols[j], 30 days, 0.05e18, false);
+                assertApproxEqAbs(values[i * 3 + j], _scaledDown(-2e18, unitPrice), 2);
+            }
+        }
+        // A short put loses as spot falls and as vol rises.
+        assertLt(values[0], values[3]);
+        assertGt(values[3], values[4]);
+        assertGt(values[4], values[5]);
+    }
+
+    function test_addValues_AtExpiryIntrinsicInEveryVol() public view {
+        uint256[] memory vols = new uint256[](3);
+        (vols[0], vols[1], vols[2]) = (0.1e18, 0.6e18, 1.2e18);
+        int256[] memory values =
+            harness.addValues(_one(3500e18), vols, 3000e18, 0, 0, true, 1.5e18, 3);
+        for (uint256 j; j < 3; ++j) {
+            assertEq(values[j], 750e18);
+        }
+    }
+
+    function test_RevertWhen_addValuesGridMismatch() public {
+        vm.expectRevert(abi.encodeWithSelector(BlackScholes.BlackScholesGridMismatch.selector, 2));
+        harness.addValues(_one(1e18), _one(0.5e18), 1e18, 1 days, 0, true, 1e18, 2);
+    }
+
+    function test_RevertWhen_addValuesQuantityTooLarge() public {
+        int256 quantity = -(2 ** 127);
+        vm.expectRevert(
+            abi.encodeWithSelector(BlackScholes.BlackScholesQuantityTooLarge.selector, quantity)
+        );
+        harness.addValues(_one(1e18), _one(0.5e18), 1e18, 1 days, 0, true, quantity, 1);
+    }
+
+    function test_RevertWhen_scenarioGridSpotOutOfRange() public {
+        uint256 low = BlackScholes.MIN_PRICE - 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(BlackScholes.BlackScholesSpotOutOfRange.selector, low)
+        );
+        harness.addValues(_one(low), _one(0.5e18), 1e18, 1 days, 0, true, 1e18, 1);
+    }
+
     function _checkCase(Case memory c) internal pure {
         (uint256 call, int256 callDelta, uint256 gamma, uint256 vega) =
             BlackScholes.greeks(c.spot, c.strike, c.vol, c.secondsToExpiry, c.rate, true);
@@ -728,5 +804,19 @@ contract BlackScholesTest is Test {
         int256 rt = int256(rate * secondsToExpiry / YEAR);
         // forge-lint: disable-next-line(unsafe-typecast)
         return strike * uint256(FixedPointMath.exp(-rt)) / 1e18;
+    }
+
+    function _one(uint256 value) internal pure returns (uint256[] memory values) {
+        values = new uint256[](1);
+        values[0] = value;
+    }
+
+    /// @dev q · P / 1e18 rounded towards -∞.
+    function _scaledDown(int256 quantity, uint256 unitPrice) internal pure returns (int256) {
+        // Casting is safe: |q| <= 1e24 and P <= 1e36 keep both products far below 2^255.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (quantity >= 0) return int256(uint256(quantity) * unitPrice / 1e18);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return -int256((uint256(-quantity) * unitPrice + 1e18 - 1) / 1e18);
     }
 }
