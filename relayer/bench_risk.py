@@ -21,6 +21,7 @@ from scipy.special import ndtr
 from web3.contract import Contract
 
 from relayer.files import write_json_atomic
+from relayer.portfolio import Portfolio, Position
 from relayer.risk import SECONDS_PER_YEAR, Book, Market, greeks, margin
 from relayer.risk_chain import (
     HALF,
@@ -58,7 +59,7 @@ BATCH = 250
 class RiskBench:
     price_and_delta_gas: dict[str, int]
     cdf_gas: dict[str, int]
-    margin_gas: dict[str, int]  # positions -> gas of IM + MM + health
+    margin_gas: dict[str, int]  # book -> gas of IM + MM + health
     cdf_max_abs_error: float
     price_max_error_over_spot: float
     accuracy_inputs: int
@@ -78,7 +79,13 @@ def run_risk_bench(log_dir: Path, seed: int = 7) -> RiskBench:
             for label, s, k, v, t, r, call in REGIMES
         }
         cdf_gas = {f"x = {x}": int(harness.functions.cdfGas(wad(x)).call()[1]) for x in CDF_POINTS}
-        margin_gas = {str(n): _margin_gas(harness, n, seed) for n in POSITION_COUNTS}
+        margin_gas = {
+            f"{n} position(s), costliest of 5 random books": _margin_gas(
+                harness, random_portfolios(5, seed, positions=n)
+            )
+            for n in POSITION_COUNTS
+        }
+        margin_gas["16 far out-of-the-money shorts"] = _margin_gas(harness, [_far_shorts()])
         cdf_error, price_error, inputs = _accuracy(harness, seed)
     return RiskBench(
         price_and_delta_gas=price_gas,
@@ -91,9 +98,8 @@ def run_risk_bench(log_dir: Path, seed: int = 7) -> RiskBench:
     )
 
 
-def _margin_gas(harness: Contract, positions: int, seed: int) -> int:
-    """The most gas any of a few random accounts with `positions` positions needs."""
-    accounts = random_portfolios(5, seed, positions=positions)
+def _margin_gas(harness: Contract, accounts: list[Portfolio]) -> int:
+    """The most gas any of `accounts` needs."""
     market, params = market_struct(MARKET), params_struct(RiskSettings())
     return max(
         int(
@@ -102,6 +108,21 @@ def _margin_gas(harness: Contract, positions: int, seed: int) -> int:
             ).call()[1]
         )
         for account in accounts
+    )
+
+
+def _far_shorts() -> Portfolio:
+    """The costliest book for `Margin.evaluate`: 16 short options so far out of the
+    money that d1 and d2 fall in the normal tail's middle piece (2 < |d| <= 5.66) in
+    nearly every scenario, which needs an exponential and two Mills ratios each."""
+    wings = [("call", 4500.0), ("call", 5000.0), ("put", 1800.0), ("put", 2000.0)]
+    return Portfolio(
+        cash=20_000.0,
+        latency_seconds=600.0,
+        positions=[
+            Position(kind=kind, strike=strike + i, days=20.0 + i, quantity=-1.0)
+            for i, (kind, strike) in enumerate(wings * 4)
+        ],
     )
 
 
@@ -165,7 +186,7 @@ def report(result: RiskBench) -> str:
         for label, gas in result.price_and_delta_gas.items()
     ]
     rows += [[f"normal CDF gas, {label}", f"{gas:,}"] for label, gas in result.cdf_gas.items()]
-    rows += [[f"IM + MM gas, {n} position(s)", f"{gas:,}"] for n, gas in result.margin_gas.items()]
+    rows += [[f"IM + MM gas, {book}", f"{gas:,}"] for book, gas in result.margin_gas.items()]
     rows += [
         [
             "normal CDF max abs error",
