@@ -105,9 +105,7 @@ contract MarginTest is Test {
 
     /// @dev A long call is worth least at the lowest spot and vol of each grid.
     function test_evaluate_LongCallWorstAtLowSpotAndVol() public pure {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(1e18, 3000e18, 30 days, true);
+        Margin.Account memory account = _onePosition(_position(1e18, 3000e18, 30 days, true), 0, 0);
         Margin.Result memory result = Margin.evaluate(account, _market(), _params());
         uint256 value = BlackScholes.price(SPOT, 3000e18, VOL, 30 days, 0, true);
         uint256 mmWorst = BlackScholes.price(2700e18, 3000e18, 0.5e18, 30 days, 0, true);
@@ -119,9 +117,7 @@ contract MarginTest is Test {
     /// @dev A naked short call loses most at the highest spot and vol, plus the per-short
     /// floor: 0.5% of spot per contract.
     function test_evaluate_NakedShortCallWorstAtHighSpotAndVolPlusFloor() public pure {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(-1e18, 3000e18, 30 days, true);
+        Margin.Account memory account = _onePosition(_position(-1e18, 3000e18, 30 days, true), 0, 0);
         Margin.Result memory result = Margin.evaluate(account, _market(), _params());
         uint256 value = BlackScholes.price(SPOT, 3000e18, VOL, 30 days, 0, true);
         uint256 mmWorst = BlackScholes.price(3300e18, 3000e18, 0.7e18, 30 days, 0, true);
@@ -169,9 +165,7 @@ contract MarginTest is Test {
     /// @dev The buffer is what latency adds to a requirement: nothing at τ = 0, more for a
     /// slower route.
     function test_evaluate_LatencyBufferGrowsWithLatency() public pure {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(-1e18, 3000e18, 7 days, true);
+        Margin.Account memory account = _onePosition(_position(-1e18, 3000e18, 7 days, true), 0, 0);
         Margin.Result memory instant = Margin.evaluate(account, _market(), _params());
         account.latency = 10 minutes;
         Margin.Result memory minutes10 = Margin.evaluate(account, _market(), _params());
@@ -187,9 +181,7 @@ contract MarginTest is Test {
 
     /// @dev At or after expiry an option is worth its intrinsic value in every scenario.
     function test_evaluate_ExpiredOptionAtIntrinsicValue() public pure {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(1e18, 3200e18, 0, false);
+        Margin.Account memory account = _onePosition(_position(1e18, 3200e18, 0, false), 0, 0);
         Margin.Result memory result = Margin.evaluate(account, _market(), _params());
         assertEq(result.equity, 200e18);
         // Spot up 10% (15% for IM) leaves the put worthless.
@@ -199,9 +191,8 @@ contract MarginTest is Test {
 
     /// @dev Cash moves equity, never a requirement; health follows equity across MM and IM.
     function test_evaluate_HealthFollowsEquity() public pure {
-        Margin.Account memory account = _account(0, 600);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(-1e18, 3000e18, 30 days, true);
+        Margin.Account memory account =
+            _onePosition(_position(-1e18, 3000e18, 30 days, true), 0, 600);
         Margin.Result memory bare = Margin.evaluate(account, _market(), _params());
         int256 mm = SafeCast.toInt256(bare.mm);
         int256 im = SafeCast.toInt256(bare.im);
@@ -250,9 +241,7 @@ contract MarginTest is Test {
     }
 
     function test_RevertWhen_StrikeOutOfRange() public {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(1e18, 0, 30 days, true);
+        Margin.Account memory account = _onePosition(_position(1e18, 0, 30 days, true), 0, 0);
         vm.expectRevert(
             abi.encodeWithSelector(BlackScholes.BlackScholesStrikeOutOfRange.selector, 0)
         );
@@ -280,21 +269,16 @@ contract MarginTest is Test {
         uint256 uSmall,
         uint256 uLarge
     ) public pure {
-        Margin.Account memory account = _account(0, 0);
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(
-            bound(quantity, -100e18, 100e18),
-            bound(strike, 1000e18, 9000e18),
-            bound(daysLeft, 0, 365) * 1 days,
-            isCall
-        );
+        Margin.Account memory account =
+            _onePosition(_boundedOption(quantity, strike, daysLeft, isCall), 0, 0);
         uSmall = bound(uSmall, 0, 0.9e18);
         uLarge = bound(uLarge, uSmall, 0.9e18);
         Margin.Params memory params = _params();
-        (params.uBaseMm, params.uBaseIm) = (uSmall, uLarge);
-        Margin.Result memory result = Margin.evaluate(account, _market(), params);
-        uint256 size = SignedMath.abs(account.positions[0].quantity);
-        assertGe(result.im + 2 * PER_CONTRACT * size / 1e18 + 2, result.mm);
+        (params.uBaseMm, params.uBaseIm) = (uSmall, uSmall);
+        uint256 small = Margin.evaluate(account, _market(), params).mm;
+        (params.uBaseMm, params.uBaseIm) = (uLarge, uLarge);
+        uint256 large = Margin.evaluate(account, _market(), params).mm;
+        assertGe(large + _tolerance(account), small);
     }
 
     /// @dev The buffer grows with latency for any single option.
@@ -306,20 +290,14 @@ contract MarginTest is Test {
         uint256 latency,
         uint256 more
     ) public pure {
-        Margin.Account memory account = _account(0, bound(latency, 0, 1 days));
-        account.positions = new Margin.Position[](1);
-        account.positions[0] = _position(
-            bound(quantity, -100e18, 100e18),
-            bound(strike, 1000e18, 9000e18),
-            bound(daysLeft, 0, 365) * 1 days,
-            isCall
+        Margin.Account memory account = _onePosition(
+            _boundedOption(quantity, strike, daysLeft, isCall), 0, bound(latency, 0, 1 days)
         );
         Margin.Result memory sooner = Margin.evaluate(account, _market(), _params());
         account.latency += bound(more, 1, 1 days);
         Margin.Result memory later = Margin.evaluate(account, _market(), _params());
-        uint256 tolerance = 2 * PER_CONTRACT * SignedMath.abs(account.positions[0].quantity) / 1e18;
-        assertGe(later.mm + tolerance + 2, sooner.mm);
-        assertGe(later.im + tolerance + 2, sooner.im);
+        assertGe(later.mm + _tolerance(account), sooner.mm);
+        assertGe(later.im + _tolerance(account), sooner.im);
     }
 
     /// @dev The issue's benchmark account: 16 options, 1 day to 90 days, calls and puts, long
@@ -423,6 +401,36 @@ contract MarginTest is Test {
         });
         account.collateral[1] =
             Margin.Collateral({amount: 5e18, haircut: 0.1e18, tracksSpot: true, price: 0});
+    }
+
+    /// @dev Up to 100 contracts either way, strikes 1,000 to 9,000, up to a year to expiry.
+    function _boundedOption(int256 quantity, uint256 strike, uint256 daysLeft, bool isCall)
+        internal
+        pure
+        returns (Margin.Position memory)
+    {
+        return _position(
+            bound(quantity, -100e18, 100e18),
+            bound(strike, 1000e18, 9000e18),
+            bound(daysLeft, 0, 365) * 1 days,
+            isCall
+        );
+    }
+
+    /// @dev Two requirements of a one-position account compared: each value in the grid may be
+    /// `PER_CONTRACT` off per contract, and the shock and floor round by a wei.
+    function _tolerance(Margin.Account memory account) internal pure returns (uint256) {
+        return 2 * PER_CONTRACT * SignedMath.abs(account.positions[0].quantity) / 1e18 + 2;
+    }
+
+    function _onePosition(Margin.Position memory position, int256 cash, uint256 latency)
+        internal
+        pure
+        returns (Margin.Account memory account)
+    {
+        account = _account(cash, latency);
+        account.positions = new Margin.Position[](1);
+        account.positions[0] = position;
     }
 
     function _account(int256 cash, uint256 latency)
