@@ -422,8 +422,9 @@ library BlackScholes {
         }
         for (uint256 i; i < spots.length; ++i) {
             (uint256 intrinsic,) = _atExpiry(spots[i], strike, isCall);
-            // Unchecked (assembly): as in `_addLiveValues`; `values` has `volCount` entries per
-            // spot (checked by `addValues`).
+            // Unchecked (assembly): q · P / 1e18 rounded down as in `_addColumn` (written out in
+            // both: a shared internal function costs `Margin.evaluate` 17k gas in calls);
+            // `values` has `volCount` entries per spot (checked by `addValues`).
             assembly ("memory-safe") {
                 let value :=
                     sdiv(
