@@ -47,7 +47,7 @@ interface IMailbox is IERC5267, IQuorum {
     /// @notice Messages from `origin` now need `threshold` signatures of `validators`.
     event ValidatorsSet(uint32 indexed origin, address[] validators, uint8 threshold);
 
-    /// @notice Handlers are now guaranteed at least `handlerGas` gas units.
+    /// @notice Handlers now get exactly `handlerGas` gas units on delivery.
     event HandlerGasSet(uint256 handlerGas);
 
     /// @notice `guardian` may now pause the mailbox.
@@ -119,10 +119,12 @@ interface IMailbox is IERC5267, IQuorum {
     /// `QuorumInvalidSignature`, `QuorumSignersNotSorted`, `QuorumSignerNotMember`. Every
     /// signature given is checked, so pass exactly `threshold`.
     /// It then records the message delivered, advances the inbound nonce and emits `Process`
-    /// before calling the handler with all remaining gas but a reserve. A handler that reverts
-    /// (or a recipient without code) is recorded as failed with `MessageFailed`; the delivery
-    /// stands. Reverts with `MailboxInsufficientGas` when the remaining gas cannot guarantee the
-    /// handler `handlerGas()`, so a relayer cannot starve a handler into a recorded failure.
+    /// before calling the handler with exactly `handlerGas()`: no less, so a relayer cannot
+    /// starve a handler into a recorded failure (`MailboxInsufficientGas` when the remaining gas
+    /// cannot give it that much), and no more, so no recipient can make its messages too costly
+    /// to deliver and halt the channel. A handler that reverts or runs out of gas (or a
+    /// recipient without code) is recorded as failed with `MessageFailed`; the delivery stands
+    /// and anyone may `retry` it with more gas.
     /// @param message The encoded message (see `Message`).
     /// @param signatures 65-byte ECDSA signatures (r, s, v) over `attestationDigest(id)`, sorted by
     /// signer address, strictly ascending.
@@ -138,7 +140,8 @@ interface IMailbox is IERC5267, IQuorum {
 
     /// @notice Calls the handler of a failed message again.
     /// @dev Anyone may retry; no signatures are needed since the message was attested when it was
-    /// delivered. Reverts with `MailboxNotFailed` unless the message is recorded as failed, with
+    /// delivered. The handler gets all the gas the caller sends, so a message that failed for
+    /// want of gas is rerun with a higher transaction gas limit. Reverts with `MailboxNotFailed` unless the message is recorded as failed, with
     /// `MailboxRecipientNotContract` while the recipient has no code, and with the handler's own
     /// revert data when it reverts again, leaving the message failed and retriable. Emits
     /// `MessageRetried`; on success the message is delivered and no longer failed.
@@ -156,10 +159,10 @@ interface IMailbox is IERC5267, IQuorum {
     function setValidators(uint32 origin, address[] calldata newValidators, uint8 newThreshold)
         external;
 
-    /// @notice Sets the gas every handler call is guaranteed.
+    /// @notice Sets the gas every handler call gets on delivery: a floor and a cap.
     /// @dev Owner only. Reverts with `MailboxHandlerGasTooHigh` above `MAX_HANDLER_GAS()`. Emits
     /// `HandlerGasSet`.
-    /// @param newHandlerGas The new guaranteed handler gas, in gas units.
+    /// @param newHandlerGas The new handler gas, in gas units.
     function setHandlerGas(uint256 newHandlerGas) external;
 
     /// @notice Sets the account that may pause besides the owner; zero leaves only the owner.
@@ -222,7 +225,7 @@ interface IMailbox is IERC5267, IQuorum {
     /// @notice Whether `account` is in the validator set of `origin`.
     function isValidator(uint32 origin, address account) external view returns (bool);
 
-    /// @notice The gas every handler call is guaranteed, in gas units.
+    /// @notice The gas every handler call gets on delivery (not on `retry`), in gas units.
     function handlerGas() external view returns (uint256);
 
     /// @notice The account that may pause besides the owner.

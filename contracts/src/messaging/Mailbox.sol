@@ -127,7 +127,8 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         _deliveries[id] = Delivery.Delivered;
         emit MessageRetried(id);
 
-        // Interactions: a second revert bubbles up and undoes the effects, so it stays failed.
+        // Interactions: all the caller's gas, so a handler that needs more than `_handlerGas`
+        // can be run; a second revert bubbles up and undoes the effects, so it stays failed.
         Address.functionCall(fields.recipient, _handleCall(fields));
     }
 
@@ -262,8 +263,11 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         _callHandler(id, fields);
     }
 
-    /// @dev Calls the handler after making sure the remaining gas guarantees it `_handlerGas`
-    /// under the 63/64 rule; a recipient without code is recorded as failed without a call.
+    /// @dev Calls the handler with exactly `_handlerGas`, after making sure the remaining gas can
+    /// give it that much under the 63/64 rule; a recipient without code is recorded as failed
+    /// without a call. The bound is what keeps a channel moving: a handler that burns all it is
+    /// given costs a relayer `_handlerGas`, not the block, and is recorded as failed for a
+    /// `retry` with more gas.
     function _callHandler(bytes32 id, Message.Fields memory fields) private {
         address recipient = fields.recipient;
         if (recipient.code.length == 0) {
@@ -277,27 +281,20 @@ contract Mailbox is IMailbox, Ownable2Step, EIP712, ReentrancyGuardTransient {
         uint256 required = guaranteed + guaranteed / 63 + GAS_AFTER_HANDLER + GAS_CHECK_TO_CALL;
         uint256 available = gasleft();
         if (available < required) revert MailboxInsufficientGas(available, required);
-        (bool success, bytes memory reason) = _callWithBoundedReason(recipient, callData);
+        (bool success, bytes memory reason) =
+            _callWithBoundedReason(recipient, callData, guaranteed);
         if (!success) _recordFailure(id, reason);
     }
 
-    /// @dev Forwards every gas unit but `GAS_AFTER_HANDLER` and copies at most
-    /// `MAX_FAILURE_REASON_BYTES` of revert data, so a handler cannot make the failure path run
-    /// out of gas with a huge reason (which would block the channel behind it).
-    function _callWithBoundedReason(address target, bytes memory callData)
+    /// @dev Forwards `gasLimit` and copies at most `MAX_FAILURE_REASON_BYTES` of revert data, so
+    /// a handler cannot make the failure path run out of gas with a huge reason (which would
+    /// block the channel behind it).
+    function _callWithBoundedReason(address target, bytes memory callData, uint256 gasLimit)
         private
         returns (bool success, bytes memory reason)
     {
         assembly ("memory-safe") {
-            success := call(
-                sub(gas(), GAS_AFTER_HANDLER),
-                target,
-                0,
-                add(callData, 0x20),
-                mload(callData),
-                0,
-                0
-            )
+            success := call(gasLimit, target, 0, add(callData, 0x20), mload(callData), 0, 0)
             reason := 0x60
             if iszero(success) {
                 let size := returndatasize()

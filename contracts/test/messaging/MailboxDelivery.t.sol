@@ -12,7 +12,8 @@ import {
     CallingRecipient,
     GasBurnerRecipient,
     GasProbeRecipient,
-    ReturnBombRecipient
+    ReturnBombRecipient,
+    ThirstyRecipient
 } from "./mocks/HostileRecipients.sol";
 
 /// @notice What happens at the handler: the gas guarantee, failures, retries, reentrancy and
@@ -22,13 +23,29 @@ contract MailboxDeliveryTest is MessagingTest {
 
     // ---------------------------------------------------------------- handler gas
 
-    function test_process_ForwardsAllGasButTheReserve() public {
+    function test_process_ForwardsExactlyHandlerGas() public {
         useValidators(1, 1);
         GasProbeRecipient probe = new GasProbeRecipient();
         bytes memory message = buildMessage(0, address(probe), "");
         bytes[] memory signatures = attest(message, 1);
         mailbox.process{gas: 5_000_000}(message, signatures);
-        assertGt(probe.gasAtEntry(), 4_800_000);
+        assertLe(probe.gasAtEntry(), DEFAULT_HANDLER_GAS);
+        assertGe(probe.gasAtEntry() + probe.ENTRY_OVERHEAD(), DEFAULT_HANDLER_GAS);
+    }
+
+    /// @dev The attack that halted channels: a recipient that burns whatever it is given. Its
+    /// delivery costs the same small amount however much gas the relayer offers.
+    function test_process_HandlerThatBurnsAllGasCostsOnlyHandlerGas() public {
+        useValidators(1, 1);
+        GasBurnerRecipient burner = new GasBurnerRecipient(0);
+        bytes memory message = buildMessage(0, address(burner), "");
+        bytes[] memory signatures = attest(message, 1);
+        uint256 before = gasleft();
+        mailbox.process{gas: 25_000_000}(message, signatures);
+        uint256 used = before - gasleft();
+        assertTrue(mailbox.failed(keccak256(message)));
+        assertLt(used, DEFAULT_HANDLER_GAS + 100_000);
+        emit log_named_uint("process gas, handler burning all it gets (1-of-1)", used);
     }
 
     function test_RevertWhen_HandlerGasCannotBeGuaranteed() public {
@@ -94,7 +111,10 @@ contract MailboxDeliveryTest is MessagingTest {
 
         assertEq(mailbox.delivered(keccak256(message)), success);
         assertFalse(mailbox.failed(keccak256(message)));
-        if (success) assertGe(probe.gasAtEntry() + probe.ENTRY_OVERHEAD(), handlerGas);
+        if (success) {
+            assertGe(probe.gasAtEntry() + probe.ENTRY_OVERHEAD(), handlerGas);
+            assertLe(probe.gasAtEntry(), handlerGas);
+        }
     }
 
     function test_setHandlerGas_UpdatesAndEmits() public {
@@ -175,11 +195,14 @@ contract MailboxDeliveryTest is MessagingTest {
 
     function test_process_TruncatesHugeRevertReason() public {
         useValidators(1, 1);
+        // Building a 200 KB reason takes more than the default handler gas.
+        vm.prank(owner);
+        mailbox.setHandlerGas(2_000_000);
         ReturnBombRecipient bomb = new ReturnBombRecipient(200_000);
         bytes memory message = buildMessage(0, address(bomb), "");
         bytes[] memory signatures = attest(message, 1);
         vm.recordLogs();
-        mailbox.process{gas: 2_000_000}(message, signatures);
+        mailbox.process{gas: 4_000_000}(message, signatures);
         assertTrue(mailbox.failed(keccak256(message)));
         bytes memory reason = abi.decode(vm.getRecordedLogs()[1].data, (bytes));
         assertEq(reason.length, mailbox.MAX_FAILURE_REASON_BYTES());
@@ -314,6 +337,32 @@ contract MailboxDeliveryTest is MessagingTest {
         assertTrue(mailbox.delivered(id));
         assertEq(recipient.count(), 1);
         assertEq(mailbox.inboundNonce(ORIGIN), 1);
+    }
+
+    function test_retry_RunsHandlerThatNeedsMoreThanHandlerGas() public {
+        useValidators(1, 1);
+        ThirstyRecipient thirsty = new ThirstyRecipient(2 * DEFAULT_HANDLER_GAS);
+        bytes memory message = buildMessage(0, address(thirsty), "");
+        bytes32 id = keccak256(message);
+        mailbox.process{gas: 5_000_000}(message, attest(message, 1));
+        assertTrue(mailbox.failed(id));
+        assertEq(thirsty.handled(), 0);
+
+        vm.prank(bob);
+        mailbox.retry{gas: 3 * DEFAULT_HANDLER_GAS}(message);
+        assertFalse(mailbox.failed(id));
+        assertEq(thirsty.handled(), 1);
+    }
+
+    function test_RevertWhen_RetryGetsTooLittleGas() public {
+        useValidators(1, 1);
+        ThirstyRecipient thirsty = new ThirstyRecipient(2 * DEFAULT_HANDLER_GAS);
+        bytes memory message = buildMessage(0, address(thirsty), "");
+        mailbox.process(message, attest(message, 1));
+
+        vm.expectRevert();
+        mailbox.retry{gas: DEFAULT_HANDLER_GAS}(message);
+        assertTrue(mailbox.failed(keccak256(message)));
     }
 
     function test_RevertWhen_RetryFailsAgain() public {
