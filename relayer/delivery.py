@@ -1,7 +1,14 @@
 """The relayer's delivery side: per destination, take each channel's attested
-messages in nonce order, batch them into `processBatch`, send, and settle every
-message from the receipt's events. Errors are sorted into retryable (backoff,
-bounded attempts, then dead letter) and fatal (dead letter at once)."""
+messages in nonce order, batch them into `processBatch` within the bounds of
+`relayer.destination`, send, and settle every message from the receipt's events.
+
+Nothing a single party does may halt a channel. Signatures are verified before a
+quorum is built, so a faulty validator is passed over; a batch too big for the
+node or the block shrinks instead of failing forever; a paused mailbox is waited
+out without counting attempts. Other errors are retryable (backoff, bounded
+attempts, then dead letter) or fatal (dead letter at once); a dead letter waits
+for an operator's `crossflow messages requeue`.
+"""
 
 from __future__ import annotations
 
@@ -9,73 +16,42 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from eth_abi.abi import decode, encode
+from eth_abi.abi import decode
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
-from web3.contract import Contract
-from web3.exceptions import Web3RPCError
-from web3.types import RPCEndpoint
 
 from relayer.attestation import quorum
 from relayer.chain import NODE_ERRORS
+from relayer.destination import (
+    BATCH_CALLDATA_OVERHEAD,
+    BatchTooLarge,
+    Destination,
+    message_calldata_bytes,
+    process_batch_calldata,
+    too_big_for_node,
+)
 from relayer.errors import DeliveryError, TransactionReverted
 from relayer.faults import FaultInjector
 from relayer.message import route_label
 from relayer.metrics import RelayMetrics
 from relayer.settings import RelaySettings
+from relayer.signature_audit import SignatureAudit
 from relayer.store import MessageRow, MessageState, Store
-from relayer.tx import Sender
+from relayer.tx import raw_receipt
 
 log = logging.getLogger(__name__)
-_PROCESS_BATCH = keccak(b"processBatch(bytes[],bytes[][])")[:4]
 _MESSAGE_FAILED = "0x" + keccak(b"MessageFailed(bytes32,bytes)").hex()
 RECEIPT_TIMEOUT_S = 30
-# Mailbox's bookkeeping around a handler call (GAS_AFTER_HANDLER + GAS_CHECK_TO_CALL
-# there), with room to spare.
-HANDLER_GUARD_OVERHEAD = 50_000
 
 # Reverts that a later attempt can get past once the relayer refreshes its view.
 STALE_VIEW_ERRORS = {
     "QuorumNotMet",
     "QuorumSignerNotMember",
-    "MailboxPaused",
     "MailboxInsufficientGas",
 }
-
-
-@dataclass
-class Destination:
-    """One destination chain as the relayer sees it; the validator sets and inbound
-    nonces are cached and refreshed when a revert says they are stale."""
-
-    domain: int
-    sender: Sender
-    mailbox: Contract
-    inbound_nonce: dict[int, int] = field(default_factory=dict)
-    members: dict[int, tuple[set[str], int]] = field(default_factory=dict)
-    paused_until: float = 0.0
-    unsettled: bool = True  # submitted messages may await a receipt we never saw
-    handler_gas: int = 0
-    exact_estimates: bool = False
-
-    def handler_reserve(self) -> int | None:
-        """Gas the mailbox requires unused before each handler call; None after a
-        batch ran out of gas, so estimates go back to the node's own bisection."""
-        if self.exact_estimates:
-            return None
-        guard = self.handler_gas + self.handler_gas // 63  # Mailbox._callHandler, 63/64 rule
-        return guard + HANDLER_GUARD_OVERHEAD
-
-    def refresh(self, origins: Sequence[int]) -> None:
-        functions = self.mailbox.functions
-        self.handler_gas = int(functions.handlerGas().call())
-        for origin in origins:
-            self.inbound_nonce[origin] = int(functions.inboundNonce(origin).call())
-            validators = {str(v) for v in functions.validators(origin).call()}
-            self.members[origin] = (validators, int(functions.threshold(origin).call()))
 
 
 @dataclass(frozen=True)
@@ -103,17 +79,19 @@ class Relayer:
         self.metrics = metrics
         self.clock = clock
         self._random = random.Random(settings.faults.seed)  # noqa: S311 - backoff jitter
+        self.audit = SignatureAudit(metrics)
 
     def reconcile(self, destination: Destination) -> None:
         """Settle messages left `submitted` with no receipt (a restart, a node that
-        went away): delivered if the chain says so, else back in line. A resend of
-        one that is in fact still pending is skipped by the mailbox, never run twice."""
+        went away): delivered or failed if the chain says so, else back in line. A
+        resend of one that is in fact still pending is skipped by the mailbox, never
+        run twice."""
         for rows in self.store.pending_by_channel(destination.domain).values():
             for row in rows:
                 if row.state is not MessageState.SUBMITTED:
                     continue
                 if destination.mailbox.functions.delivered(row.id).call():
-                    self._settle_delivered(row, "found delivered on chain")
+                    self._settle_from_chain(destination, row, "found delivered on chain")
                 else:
                     self.store.transition(row.id, MessageState.ATTESTED, "no receipt; resend")
         destination.unsettled = False
@@ -125,12 +103,37 @@ class Relayer:
             if self.clock() < destination.paused_until:
                 continue
             try:
+                if self._waiting_out_pause(destination):
+                    continue
                 if destination.unsettled:
                     self.reconcile(destination)
                 batches += self._plan(destination)
             except NODE_ERRORS as err:
                 self._node_trouble(destination, err)
         return self._submit(self.faults.apply(batches))
+
+    def _waiting_out_pause(self, destination: Destination) -> bool:
+        """While a destination's mailbox is paused nothing can be delivered there, and
+        that is no message's fault: ask again now and then, and resume in order."""
+        if not destination.paused:
+            return False
+        if destination.mailbox.functions.paused().call():
+            destination.paused_until = self.clock() + self.settings.backoff_base
+            return True
+        destination.paused = False
+        self.metrics.paused.labels(str(destination.domain)).set(0)
+        log.warning("destination %s resumed: delivering again", destination.domain)
+        return False
+
+    def _pause_seen(self, destination: Destination) -> None:
+        if not destination.paused:
+            log.warning(
+                "destination %s is paused: waiting until it resumes; no attempts are counted",
+                destination.domain,
+            )
+        destination.paused = True
+        destination.paused_until = self.clock() + self.settings.backoff_base
+        self.metrics.paused.labels(str(destination.domain)).set(1)
 
     def _plan(self, destination: Destination) -> list[Batch]:
         # Rows below the expected nonce (settled here) can take places in the
@@ -151,28 +154,49 @@ class Relayer:
         self, destination: Destination, origin: int, rows: list[MessageRow], now: float
     ) -> Batch:
         """The channel's messages that can go now: consecutive nonces from the next one
-        the mailbox expects, each with a quorum, none held back by backoff or delay."""
+        the mailbox expects, each with a verified quorum, none held back by backoff or
+        delay, within the channel's batch cap and the calldata bound."""
         members, threshold = destination.members[origin]
         expected = destination.inbound_nonce.get(origin, 0)
+        limit = destination.batch_cap.get(origin, self.settings.batch_size)
+        calldata = BATCH_CALLDATA_OVERHEAD
         batch = Batch(destination, [], [])
         for row in rows:
-            if len(batch.messages) == self.settings.batch_size:
+            if len(batch.messages) >= limit:
                 break
             if row.nonce < expected:
                 if row.state is not MessageState.SUBMITTED:
-                    self._settle_delivered(row, "delivered by another relayer")
+                    self._settle_from_chain(destination, row, "delivered by another relayer")
                 continue
             seen_at = row.seen_at or now
             held = row.next_attempt_at > now or seen_at + self.faults.delay(_route(row)) > now
             if row.nonce != expected or row.state is MessageState.SUBMITTED or held:
                 break
-            signatures = quorum(self.store.attestations(row.id), members, threshold)
-            if signatures is None:
+            found = quorum(
+                destination.attestation_domain,
+                row.id,
+                self.store.attestations(row.id),
+                members,
+                threshold,
+            )
+            self.audit.report(destination.domain, row.id, found.invalid)
+            if found.signatures is None:
+                if not found.possible:
+                    self._dead_letter(
+                        row,
+                        f"no quorum possible: {threshold} of {len(members)} validators must"
+                        f" sign and these signatures are invalid: {', '.join(found.invalid)}",
+                    )
+                break
+            calldata += message_calldata_bytes(len(row.raw), len(found.signatures))
+            if calldata > self.settings.max_tx_bytes:
+                if not batch.messages:
+                    self._cannot_fit(row, f"{calldata} bytes of calldata > relay.max_tx_bytes")
                 break
             if row.state is MessageState.SEEN:
                 self.store.transition(row.id, MessageState.ATTESTED, f"quorum {threshold}")
             batch.messages.append(row)
-            batch.signatures.append(signatures)
+            batch.signatures.append(found.signatures)
             expected += 1
         return batch
 
@@ -188,8 +212,14 @@ class Relayer:
             except TransactionReverted as err:
                 self._handle_revert(batch, err)
                 continue
+            except BatchTooLarge as err:
+                self._too_large(batch, err)
+                continue
             except (*NODE_ERRORS, DeliveryError) as err:
-                self._node_trouble(batch.destination, err)
+                if too_big_for_node(err):
+                    self._too_large(batch, BatchTooLarge(len(ids), str(err)[:200]))
+                else:
+                    self._node_trouble(batch.destination, err)
                 continue
             self.store.mark_submitted(ids, tx_hash.to_0x_hex())
             self.metrics.messages.labels(_route(batch.messages[0]), "submitted").inc(len(ids))
@@ -197,12 +227,33 @@ class Relayer:
         return sum(self._settle(batch, tx_hash) for batch, tx_hash in sent)
 
     def _send(self, batch: Batch) -> HexBytes:
-        mailbox, sender = batch.destination.mailbox, batch.destination.sender
+        destination = batch.destination
+        mailbox, sender = destination.mailbox, destination.sender
         data = process_batch_calldata([row.raw for row in batch.messages], batch.signatures)
-        gas = sender.estimate_data(
-            mailbox.address, data, mailbox.abi, batch.destination.handler_reserve()
-        )
+        reserve = destination.handler_reserve()
+        gas = sender.estimate_data(mailbox.address, data, mailbox.abi, reserve)
+        budget = destination.gas_budget(self.settings.block_gas_share)
+        if gas > budget:
+            count = len(batch.messages)
+            raise BatchTooLarge(
+                count, f"gas limit {gas} > {budget} (relay.block_gas_share)", count * budget // gas
+            )
         return sender.send_data(mailbox.address, data, gas)
+
+    def _too_large(self, batch: Batch, err: BatchTooLarge) -> None:
+        """Not the messages' fault, so no attempt counts: the channel's next batches
+        are smaller. A message too large alone cannot be delivered as configured."""
+        if len(batch.messages) == 1:
+            self._cannot_fit(batch.messages[0], str(err))
+            return
+        origin = batch.messages[0].origin
+        cap = batch.destination.shrink(origin, err)
+        log.info("route %s: %s; batches capped at %d", _route(batch.messages[0]), err, cap)
+
+    def _cannot_fit(self, row: MessageRow, why: str) -> None:
+        self._dead_letter(
+            row, f"fits no batch ({why}); raise relay.max_tx_bytes or relay.block_gas_share"
+        )
 
     def _duplicate_submission(self, batch: Batch) -> None:
         """A fault-injected copy of a batch already sent: it must be harmless."""
@@ -210,21 +261,29 @@ class Relayer:
             tx_hash = self._send(batch)
         except (*NODE_ERRORS, DeliveryError):
             return
-        self._wait_receipt(batch.destination, tx_hash)
+        raw_receipt(batch.destination.sender.web3, tx_hash, RECEIPT_TIMEOUT_S)
 
     def _settle(self, batch: Batch, tx_hash: HexBytes) -> int:
+        destination = batch.destination
         try:
-            receipt = self._wait_receipt(batch.destination, tx_hash)
+            receipt = raw_receipt(destination.sender.web3, tx_hash, RECEIPT_TIMEOUT_S)
         except (*NODE_ERRORS, TimeoutError) as err:
             # Not the messages' fault: they stay submitted until the chain answers.
-            batch.destination.unsettled = True
-            self._node_trouble(batch.destination, err)
+            destination.unsettled = True
+            self._node_trouble(destination, err)
             return 0
         if int(receipt["status"], 16) != 1:
-            batch.destination.exact_estimates = True  # a state change made our limit short
-            batch.destination.refresh(sorted({row.origin for row in batch.messages}))
+            destination.exact_estimates = True  # a state change made our limit short
+            destination.refresh(sorted({row.origin for row in batch.messages}))
+            reason = f"processBatch reverted in {tx_hash.to_0x_hex()}"
+            paused = bool(destination.mailbox.functions.paused().call())
             for row in batch.messages:
-                self._retry(row, f"processBatch reverted in {tx_hash.to_0x_hex()}")
+                if paused:
+                    self.store.transition(row.id, MessageState.ATTESTED, f"{reason}: paused")
+                else:
+                    self._retry(row, reason)
+            if paused:
+                self._pause_seen(destination)
             return 0
         return self._settle_events(batch, receipt)
 
@@ -239,13 +298,34 @@ class Relayer:
         for row in batch.messages:
             if row.id in failed:
                 (reason,) = decode(["bytes"], bytes.fromhex(failed[row.id][2:]))
-                self.store.mark_failed(row.id, "handler reverted: 0x" + bytes(reason).hex())
-                self.metrics.messages.labels(_route(row), "failed").inc()
+                self._settle_failed(row, bytes(reason))
             else:
                 self._settle_delivered(row, f"tx {receipt['transactionHash']}")
             batch.destination.inbound_nonce[row.origin] = row.nonce + 1
             settled += 1
+        origin = batch.messages[0].origin
+        batch.destination.grow(origin, len(batch.messages), self.settings.batch_size)
         return settled
+
+    def _settle_from_chain(self, destination: Destination, row: MessageRow, detail: str) -> None:
+        """A message delivered without a receipt of ours: the mailbox says whether
+        its handler failed."""
+        if destination.mailbox.functions.failed(row.id).call():
+            self._settle_failed(row, None)
+        else:
+            self._settle_delivered(row, detail)
+
+    def _settle_failed(self, row: MessageRow, reason: bytes | None) -> None:
+        if reason is None:
+            why = "handler failed (found on chain)"
+        elif reason:
+            why = "handler reverted: 0x" + reason.hex()
+        else:
+            why = "handler reverted without a reason, maybe out of gas"
+        self.store.mark_failed(
+            row.id, f"{why}; rerun it with `crossflow messages retry {row.id} --gas N`"
+        )
+        self.metrics.messages.labels(_route(row), "failed").inc()
 
     def _settle_delivered(self, row: MessageRow, detail: str) -> None:
         self.store.mark_delivered(row.id, detail)
@@ -260,6 +340,9 @@ class Relayer:
             # Our view of the channel was behind (another relayer delivered): the
             # messages did nothing wrong, so no attempt is counted.
             batch.destination.refresh(sorted({row.origin for row in batch.messages}))
+            return
+        if reason == "MailboxPaused":
+            self._pause_seen(batch.destination)
             return
         if reason in STALE_VIEW_ERRORS:
             batch.destination.refresh(sorted({row.origin for row in batch.messages}))
@@ -281,14 +364,25 @@ class Relayer:
                     self._handle_revert(single, single_err)
                     return
             return
-        self.store.dead_letter(batch.messages[0].id, f"fatal revert: {reason}")
-        self.metrics.messages.labels(_route(batch.messages[0]), "dead_lettered").inc()
+        self._dead_letter(batch.messages[0], f"fatal revert: {reason}")
 
     def _retry(self, row: MessageRow, error: str) -> None:
         attempts = self.store.schedule_retry(row.id, error, self._backoff(row.attempts + 1))
         if attempts >= self.settings.max_attempts:
-            self.store.dead_letter(row.id, f"gave up after {attempts} attempts: {error}")
-            self.metrics.messages.labels(_route(row), "dead_lettered").inc()
+            self._dead_letter(row, f"gave up after {attempts} attempts: {error}")
+
+    def _dead_letter(self, row: MessageRow, error: str) -> None:
+        self.store.dead_letter(row.id, error)
+        self.metrics.messages.labels(_route(row), "dead_lettered").inc()
+        log.error(
+            "message %s (%s nonce %d) dead-lettered: %s; its channel waits for"
+            " `crossflow messages requeue %s`",
+            row.id,
+            _route(row),
+            row.nonce,
+            error,
+            row.id,
+        )
 
     def _backoff(self, attempts: int) -> float:
         ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempts - 1))
@@ -303,32 +397,9 @@ class Relayer:
         destination.paused_until = self.clock() + self.settings.backoff_base
         log.warning("destination %s: %s", destination.domain, str(err)[:200])
 
-    def _wait_receipt(self, destination: Destination, tx_hash: HexBytes) -> dict[str, Any]:
-        """The raw receipt: a batch's receipt carries hundreds of logs, and web3's
-        formatting of them costs more than the node call."""
-        provider = destination.sender.web3.provider
-        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
-        while time.monotonic() < deadline:
-            response = provider.make_request(
-                RPCEndpoint("eth_getTransactionReceipt"), [tx_hash.to_0x_hex()]
-            )
-            if "error" in response:
-                raise Web3RPCError(f"eth_getTransactionReceipt failed: {response['error']}")
-            if response["result"] is not None:
-                receipt: dict[str, Any] = response["result"]
-                return receipt
-            time.sleep(0.0005)
-        raise TimeoutError(f"{tx_hash.to_0x_hex()} not mined within {RECEIPT_TIMEOUT_S}s")
-
     def _state(self, message_id: str) -> MessageState | None:
         row = self.store.message(message_id)
         return row.state if row else None
-
-
-def process_batch_calldata(messages: list[bytes], signatures: list[list[bytes]]) -> bytes:
-    """`processBatch(bytes[],bytes[][])` calldata, encoded directly: on the hot path
-    web3's contract layer costs more than the node call itself."""
-    return _PROCESS_BATCH + encode(["bytes[]", "bytes[][]"], [messages, signatures])
 
 
 def _route(row: MessageRow) -> str:

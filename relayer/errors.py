@@ -110,6 +110,14 @@ class DevnetAlreadyRunning(DevnetError):
         )
 
 
+class DemoNeedsTwoChains(DevnetError):
+    def __init__(self, chains: int) -> None:
+        super().__init__(
+            f"the demo needs at least 2 chains (collateral and market), not {chains}",
+            "run it with --chains 2 or more, after `crossflow devnet down` if a devnet runs",
+        )
+
+
 class InvalidManifest(ConfigError):
     def __init__(self, source: str, detail: str) -> None:
         super().__init__(
@@ -123,6 +131,39 @@ class ManifestNotFound(ConfigError):
         super().__init__(
             f"no deployment manifest for network {network!r} at {path}",
             f"deploy first with `crossflow deploy --network {network}`",
+        )
+
+
+class StaleManifest(ConfigError):
+    def __init__(self, path: Path, network: str, chain: str, chain_id: int, detail: str) -> None:
+        super().__init__(
+            f"{path} does not describe the running chains: {chain} (chain {chain_id}) {detail}",
+            f"deploy to the running chains with `crossflow deploy --network {network}`",
+        )
+
+
+class PortfolioNotFound(ConfigError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"cannot read the portfolio {path}: {reason}",
+            "give the path of a TOML portfolio, such as examples/covered_call.toml",
+        )
+
+
+class InvalidPortfolio(ConfigError):
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"invalid portfolio {path}: {detail}",
+            "examples/covered_call.toml shows the format",
+        )
+
+
+class NoMarketData(ConfigError):
+    def __init__(self, missing: str, reason: str) -> None:
+        super().__init__(
+            f"no {missing} given, and no feed to read it from: {reason}",
+            f"pass {missing}, or deploy with `crossflow deploy` and post prices with "
+            "`crossflow feed`",
         )
 
 
@@ -169,6 +210,46 @@ class AccountUnfunded(DeliveryError):
         )
 
 
+class DemoTimedOut(DeliveryError):
+    def __init__(self, seconds: float, state_dir: Path) -> None:
+        super().__init__(
+            f"the demo's messages were not delivered within {seconds:g} s",
+            f"see `crossflow messages` and the node logs in {state_dir}",
+        )
+
+
+class RiskError(CrossflowError):
+    """Inputs the margin model has no answer for: it refuses them rather than
+    give a health verdict built on NaN."""
+
+    exit_code = 8
+
+
+class OutOfDomain(RiskError):
+    def __init__(self, what: str, value: float, low: float, high: float) -> None:
+        super().__init__(
+            f"{what} {value:g} is outside the margin model's domain [{low:g}, {high:g}]",
+            f"give a {what} in that range",
+        )
+
+
+class ShockTooLarge(RiskError):
+    def __init__(self, account: int, shock: float) -> None:
+        super().__init__(
+            f"account {account}'s widened spot shock is {shock:.0%}: at 100% or more "
+            "a scenario spot is not positive",
+            "lower the vol or the account's latency_seconds",
+        )
+
+
+class NotFinite(RiskError):
+    def __init__(self, account: int, quantity: str) -> None:
+        super().__init__(
+            f"the margin model has no finite {quantity} for account {account}",
+            "every cash amount, quantity, strike and collateral amount must be a finite number",
+        )
+
+
 class StoreError(CrossflowError):
     """The agents' state file cannot be used, or a request breaks its rules."""
 
@@ -197,6 +278,23 @@ class UnknownMessage(StoreError):
         self.message_id = message_id
         super().__init__(
             f"no message {message_id} in the state file", "list them with `crossflow messages`"
+        )
+
+
+class NotDeadLettered(StoreError):
+    def __init__(self, message_id: str, state: str) -> None:
+        super().__init__(
+            f"message {message_id} is {state}, not dead-lettered, so there is nothing to requeue",
+            "list dead letters with `crossflow messages --state dead_lettered`",
+        )
+
+
+class NotFailedOnChain(DeliveryError):
+    def __init__(self, message_id: str, chain_id: int) -> None:
+        super().__init__(
+            f"the mailbox on chain {chain_id} does not hold message {message_id} as failed",
+            "only a delivered message whose handler failed can be retried; "
+            "it may have been retried already",
         )
 
 

@@ -44,6 +44,18 @@ class RelayMetrics:
             ["chain"],
             registry=self.registry,
         )
+        self.invalid_signatures = Counter(
+            "crossflow_invalid_signatures",
+            "Published attestations the destination mailbox would reject, by validator",
+            ["destination", "validator"],
+            registry=self.registry,
+        )
+        self.paused = Gauge(
+            "crossflow_destination_paused",
+            "1 while a destination's mailbox is paused and delivery waits",
+            ["chain"],
+            registry=self.registry,
+        )
         self.last_iteration = Gauge(
             "crossflow_last_iteration_timestamp_seconds",
             "When the agent loop last completed",

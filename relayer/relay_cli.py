@@ -1,4 +1,4 @@
-"""The message-layer commands: `relay` and `messages`."""
+"""The message-layer commands: `relay`, and `messages` with its ways out of stuck states."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import json
 import logging
 
 from relayer.compiler import load_contracts
+from relayer.errors import InvalidConfig
 from relayer.logs import configure_json_logging, stop_on_signals
 from relayer.manifest import load_manifest
 from relayer.message import route_label
 from relayer.metrics import MetricsServer, RelayMetrics
+from relayer.rescue import requeue, rerun_handler
 from relayer.service import RelayService, Role
 from relayer.settings import Settings
 from relayer.store import MessageRow, MessageState, Store
@@ -30,11 +32,35 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     relay.set_defaults(handler=_relay)
 
-    show = commands.add_parser("messages", help="recent messages with state, route and latency")
-    show.add_argument("--limit", type=int, default=20)
-    show.add_argument("--state", choices=[s.value for s in MessageState])
+    show = commands.add_parser(
+        "messages", help="recent messages with state, route and latency; requeue, retry"
+    )
+    show.add_argument("--limit", type=int, default=20, help="how many, newest first (default 20)")
+    show.add_argument(
+        "--state", choices=[s.value for s in MessageState], help="only messages in this state"
+    )
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(handler=_messages)
+    actions = show.add_subparsers(metavar="ACTION")
+    requeue = actions.add_parser(
+        "requeue", help="put dead-lettered messages back in line, by id or a whole channel"
+    )
+    requeue.add_argument("ids", nargs="*", metavar="ID", help="message ids")
+    requeue.add_argument(
+        "--channel",
+        nargs=2,
+        type=int,
+        metavar=("ORIGIN", "DESTINATION"),
+        help="every dead letter from domain ORIGIN to domain DESTINATION",
+    )
+    requeue.set_defaults(handler=_requeue)
+    retry = actions.add_parser(
+        "retry", help="rerun the failed handler of a delivered message, with more gas"
+    )
+    retry.add_argument("id", metavar="ID", help="message id")
+    retry.add_argument("--gas", type=int, help="transaction gas limit (default: estimated)")
+    retry.add_argument("--network", help="manifest to use (default: the `network` setting)")
+    retry.set_defaults(handler=_retry)
 
 
 def _relay(args: argparse.Namespace, settings: Settings) -> int:
@@ -78,13 +104,32 @@ def _messages(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _requeue(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.ids and args.channel is None:
+        raise InvalidConfig("command-line options", "name message ids or --channel")
+    channel = tuple(args.channel) if args.channel else None
+    with Store.open(settings.relay.store) as store:
+        ids = requeue(store, args.ids, channel)
+    print(f"requeued {len(ids)} message(s); a running relayer delivers them in channel order")
+    return 0
+
+
+def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    manifest = load_manifest(settings.manifest_dir, args.network or settings.network)
+    with Store.open(settings.relay.store) as store:
+        contracts = load_contracts()
+        tx_hash = rerun_handler(settings.relay, manifest, contracts, store, args.id, gas=args.gas)
+    print(f"handler of {args.id} ran in {tx_hash}")
+    return 0
+
+
 def print_messages(rows: list[MessageRow]) -> None:
     if not rows:
         print("no messages yet")
         return
     print(
         render_table(
-            ["id", "route", "nonce", "state", "attempts", "latency ms", "last error"],
+            ["id", "route", "nonce", "state", "retries", "latency ms", "last error"],
             [
                 [
                     row.id[:12],

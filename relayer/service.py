@@ -19,7 +19,8 @@ from relayer import devkeys
 from relayer.attestation import MailboxDomain
 from relayer.chain import NODE_ERRORS, connect
 from relayer.compiler import Contracts
-from relayer.delivery import Destination, Relayer
+from relayer.delivery import Relayer
+from relayer.destination import Destination
 from relayer.faults import FaultInjector
 from relayer.keys import load_accounts
 from relayer.manifest import ChainDeployment, Manifest

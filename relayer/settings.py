@@ -77,6 +77,12 @@ class RelaySettings(BaseModel):
     poll_interval: float = Field(0.05, gt=0, description="seconds between loop iterations")
     max_block_range: int = Field(2000, ge=1, description="blocks per eth_getLogs call")
     batch_size: int = Field(100, ge=1, le=500, description="messages per processBatch")
+    max_tx_bytes: int = Field(
+        120_000, ge=1024, description="calldata bytes per processBatch; public nodes take ~128 KB"
+    )
+    block_gas_share: float = Field(
+        0.75, gt=0, le=1, description="share of the block gas limit one batch may ask for"
+    )
     gas_headroom: float = Field(1.25, ge=1, description="multiplier on estimated gas")
     max_attempts: int = Field(8, ge=1, description="submissions before dead-lettering")
     backoff_base: float = Field(0.5, gt=0)

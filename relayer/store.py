@@ -149,6 +149,29 @@ class Store:
         """Give up on a message; `error` says why, for whoever looks at it later."""
         self._finish(message_id, MessageState.DEAD_LETTERED, error)
 
+    def requeue(self, message_ids: Iterable[str], detail: str) -> None:
+        """Give dead-lettered messages a fresh start: back to seen with no attempts
+        counted, so the relayer delivers them in channel order again. All or none move."""
+        ids = [_message_id(i) for i in message_ids]
+        with self._write() as conn:
+            now = self._clock()
+            for message_id in ids:
+                _move(conn, message_id, MessageState.SEEN, now, detail)
+                conn.execute(
+                    "UPDATE messages SET attempts = 0, next_attempt_at = ?, last_error = ''"
+                    " WHERE id = ?",
+                    (now, message_id),
+                )
+
+    def dead_letters(self, origin: int, destination: int) -> list[str]:
+        """The dead-lettered messages of one channel, by nonce."""
+        rows = self._read(
+            "SELECT id FROM messages WHERE origin = ? AND destination = ? AND state = ?"
+            " ORDER BY nonce",
+            (origin, destination, MessageState.DEAD_LETTERED.value),
+        )
+        return [str(row[0]) for row in rows]
+
     def schedule_retry(self, message_id: str, error: str, delay_s: float) -> int:
         """Count a failed attempt and hold the message back for `delay_s`; a submitted
         message returns to attested. The timeline notes the retry either way.

@@ -3,9 +3,14 @@ tables, and how an older file is brought up to date.
 
     seen → attested → submitted → delivered | failed | dead_lettered
     submitted → attested              dropped or reverted for a retryable reason
-    attested → delivered | failed     someone else delivered it
+    seen | attested → delivered | failed   someone else delivered it
     seen | attested → dead_lettered   given up before any submission
     seen | attested | submitted → orphaned → seen   origin block reorged away, re-mined
+    dead_lettered → seen              an operator requeued it (`crossflow messages requeue`)
+    failed → delivered                its handler was rerun with more gas (`messages retry`)
+
+Delivered, failed and dead-lettered are terminal for the agents: only an operator's
+command moves a failed or dead-lettered message on.
 
 `PRAGMA user_version` holds the schema version: migration i (counting from 1) turns a
 version i-1 file into a version i file. Migrations are append-only; a released one is
@@ -31,22 +36,22 @@ class MessageState(StrEnum):
     ATTESTED = "attested"
     SUBMITTED = "submitted"
     DELIVERED = "delivered"
-    FAILED = "failed"  # delivered, but the handler reverted (MessageFailed): terminal here
+    FAILED = "failed"  # delivered, but the handler reverted (MessageFailed)
     DEAD_LETTERED = "dead_lettered"
     ORPHANED = "orphaned"  # its origin block was reorged away: must never be delivered
 
 
 _S = MessageState
 ALLOWED_TRANSITIONS: Mapping[MessageState, frozenset[MessageState]] = {
-    _S.SEEN: frozenset({_S.ATTESTED, _S.DELIVERED, _S.DEAD_LETTERED, _S.ORPHANED}),
+    _S.SEEN: frozenset({_S.ATTESTED, _S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.ATTESTED: frozenset({_S.SUBMITTED, _S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.SUBMITTED: frozenset({_S.ATTESTED, _S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED, _S.ORPHANED}),
     _S.ORPHANED: frozenset({_S.SEEN}),
     _S.DELIVERED: frozenset(),
-    _S.FAILED: frozenset(),
-    _S.DEAD_LETTERED: frozenset(),
+    _S.FAILED: frozenset({_S.DELIVERED}),
+    _S.DEAD_LETTERED: frozenset({_S.SEEN}),
 }
-TERMINAL_STATES = frozenset(state for state, nexts in ALLOWED_TRANSITIONS.items() if not nexts)
+TERMINAL_STATES = frozenset({_S.DELIVERED, _S.FAILED, _S.DEAD_LETTERED})  # for the agents
 PENDING_STATES = (_S.SEEN, _S.ATTESTED, _S.SUBMITTED)  # on their way to a terminal state
 
 

@@ -129,11 +129,22 @@ class MessagingNet:
     def chain(self, domain: int) -> Chain:
         return next(c for c in self.chains if c.node.spec.chain_id == domain)
 
-    def dispatch(self, origin: int, destination: int, body: bytes) -> Message:
-        """Send a message from USER on `origin`; returns it as the mailbox built it."""
+    def deploy_helper(self, domain: int, name: str, *args: object) -> Contract:
+        """A test helper contract (contracts/test/helpers) deployed on `domain`."""
+        web3, helper = self.chain(domain).web3, contracts().get(name)
+        factory = web3.eth.contract(abi=helper.abi, bytecode=helper.bytecode)
+        receipt = Sender(web3, USER, domain).transact(factory.constructor(*args), name)
+        address = Web3.to_checksum_address(str(receipt["contractAddress"]))
+        return web3.eth.contract(address=address, abi=helper.abi)
+
+    def dispatch(
+        self, origin: int, destination: int, body: bytes, recipient: str | None = None
+    ) -> Message:
+        """Send a message from USER on `origin` to `recipient` (the RecordingRecipient
+        by default); returns it as the mailbox built it."""
         mailbox = self.mailboxes[origin]
         nonce = mailbox.functions.outboundNonce(destination).call()
-        recipient = self.recipients[destination].address
+        recipient = recipient or self.recipients[destination].address
         sender = Sender(self.chain(origin).web3, USER, origin)
         sender.transact(mailbox.functions.dispatch(destination, recipient, body), "dispatch")
         return Message(nonce, origin, USER.address, destination, recipient, body)
@@ -156,25 +167,26 @@ class MessagingNet:
         raw = bytes(USER.sign_transaction(cast(dict[str, Any], tx)).raw_transaction)
         return Message(nonce, origin, USER.address, destination, recipient, body), raw
 
-    def dispatch_many(self, origin: int, destination: int, count: int, prefix: bytes) -> None:
-        """`count` messages in one transaction, through the BatchDispatcher load generator."""
-        web3 = self.chain(origin).web3
-        helper = contracts().get("BatchDispatcher")
-        sender = Sender(web3, USER, origin)
+    def dispatch_many(
+        self,
+        origin: int,
+        destination: int,
+        count: int,
+        prefix: bytes,
+        recipient: str | None = None,
+    ) -> None:
+        """`count` messages in one transaction, through the BatchDispatcher load generator;
+        message i has body `prefix ++ uint256(i)`."""
         if origin not in self._dispatchers:
-            factory = web3.eth.contract(abi=helper.abi, bytecode=helper.bytecode)
-            receipt = sender.transact(factory.constructor(), "deploying BatchDispatcher")
-            self._dispatchers[origin] = web3.eth.contract(
-                address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=helper.abi
-            )
+            self._dispatchers[origin] = self.deploy_helper(origin, "BatchDispatcher")
         call = self._dispatchers[origin].functions.dispatchMany(
             self.mailboxes[origin].address,
             destination,
-            self.recipients[destination].address,
+            recipient or self.recipients[destination].address,
             count,
             prefix,
         )
-        sender.transact(call, "dispatchMany")
+        Sender(self.chain(origin).web3, USER, origin).transact(call, "dispatchMany")
 
     def received(self, destination: int, origin: int) -> list[bytes]:
         return [bytes(b) for b in self.recipients[destination].functions.received(origin).call()]

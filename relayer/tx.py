@@ -3,6 +3,7 @@ headroom, and reverts decoded into the contract's custom error names."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -18,7 +19,7 @@ from web3.exceptions import (
     Web3Exception,
     Web3RPCError,
 )
-from web3.types import Nonce, TxParams, TxReceipt
+from web3.types import Nonce, RPCEndpoint, TxParams, TxReceipt
 
 from relayer.errors import AccountUnfunded, NodeUnreachable, TransactionReverted
 
@@ -113,9 +114,12 @@ class Sender:
         self._nonce = int(tx["nonce"]) + 1
         return tx_hash
 
-    def transact(self, call: Call, what: str, timeout: float = 60) -> TxReceipt:
-        """Send `call` and wait for it; a revert raises TransactionReverted."""
-        tx_hash = self.send(call)
+    def transact(
+        self, call: Call, what: str, timeout: float = 60, gas: int | None = None
+    ) -> TxReceipt:
+        """Send `call` (with `gas` as its limit, else estimated) and wait for it; a
+        revert raises TransactionReverted."""
+        tx_hash = self.send(call, gas)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
         if receipt["status"] != 1:
             raise TransactionReverted(what, tx_hash.to_0x_hex(), "status 0")
@@ -154,3 +158,21 @@ def custom_error_name(selector: bytes, abi: Sequence[dict[str, Any]]) -> str | N
         if function_abi_to_4byte_selector(cast(ABIError, entry)) == selector:
             return str(entry["name"])
     return None
+
+
+def raw_receipt(web3: Web3, tx_hash: HexBytes, timeout: float) -> dict[str, Any]:
+    """The receipt as the node sent it, waiting up to `timeout` seconds: a batch's
+    receipt carries hundreds of logs, and web3's formatting of them costs more than
+    the node call."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = web3.provider.make_request(
+            RPCEndpoint("eth_getTransactionReceipt"), [tx_hash.to_0x_hex()]
+        )
+        if "error" in response:
+            raise Web3RPCError(f"eth_getTransactionReceipt failed: {response['error']}")
+        if response["result"] is not None:
+            receipt: dict[str, Any] = response["result"]
+            return receipt
+        time.sleep(0.0005)
+    raise TimeoutError(f"{tx_hash.to_0x_hex()} not mined within {timeout}s")

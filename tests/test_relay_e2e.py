@@ -3,31 +3,21 @@ signatures, the real relay loop."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
-from eth_account import Account
 from web3.types import RPCEndpoint
 
-from relayer import devkeys
 from relayer.metrics import MetricsServer
 from relayer.service import Role
-from relayer.store import MessageRow, MessageState, Store
+from relayer.store import MessageState, Store
 from relayer.testbed import VALIDATORS, Chain, deploy_net, relay_settings, run_until, service
-from relayer.tx import Sender
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
 from tests.conftest import Chains
 
 pytestmark = pytest.mark.e2e
-
-CROSSFLOW = Path(sys.executable).parent / "crossflow"
-DEPLOYER = Account.from_key(devkeys.DEPLOYER_KEY.get_secret_value())
 
 
 def test_round_trip_in_both_directions(chains: Chains, tmp_path: Path) -> None:
@@ -130,41 +120,6 @@ def test_reorged_message_is_never_delivered_and_a_remined_one_once(
     states = [t.state for t in Store.open(settings.store).timeline(message.id)]
     assert states[:3] == [MessageState.SEEN, MessageState.ORPHANED, MessageState.SEEN]
     assert states.count(MessageState.DELIVERED) == 1
-
-
-def test_undeliverable_message_is_dead_lettered_after_bounded_attempts(
-    chains: Chains, tmp_path: Path
-) -> None:
-    net = deploy_net(list(chains), tmp_path)
-    guardian = Sender(chains.market.web3, DEPLOYER, MARKET)
-    guardian.transact(net.mailboxes[MARKET].functions.pause(), "pause")
-    message = net.dispatch(COLLATERAL, MARKET, b"stuck")
-    settings = relay_settings(tmp_path, max_attempts=3, backoff_base=0.02, backoff_max=0.05)
-    with Store.open(settings.store) as store:
-        relay = service(net, settings, store)
-
-        def row() -> MessageRow | None:
-            return store.message(message.id)
-
-        run_until([relay], lambda: getattr(row(), "state", None) is MessageState.DEAD_LETTERED)
-        dead = row()
-        assert dead is not None
-        assert dead.attempts == 3
-        assert dead.last_error == "gave up after 3 attempts: MailboxPaused"
-        settled = len(store.timeline(message.id))
-        for _ in range(50):
-            relay.iteration()
-        assert len(store.timeline(message.id)) == settled  # no hot loop on a dead letter
-
-    listing = subprocess.run(
-        [str(CROSSFLOW), "messages", "--state", "dead_lettered", "--json"],
-        env={**os.environ, "CROSSFLOW_RELAY__STORE": str(settings.store)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (shown,) = json.loads(listing.stdout)
-    assert (shown["id"], shown["state"], shown["attempts"]) == (message.id, "dead_lettered", 3)
 
 
 def test_faults_lose_duplicate_reorder_and_delay_yet_deliver_once_in_order(

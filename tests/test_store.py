@@ -47,10 +47,13 @@ DOCUMENTED_EDGES = {
     (S.ATTESTED, S.DEAD_LETTERED),
     (S.SEEN, S.DEAD_LETTERED),
     (S.SEEN, S.DELIVERED),  # another relayer delivered it before we had a quorum
+    (S.SEEN, S.FAILED),  # the same, and its handler failed
     (S.SEEN, S.ORPHANED),
     (S.ATTESTED, S.ORPHANED),
     (S.SUBMITTED, S.ORPHANED),
     (S.ORPHANED, S.SEEN),
+    (S.DEAD_LETTERED, S.SEEN),  # an operator requeued it
+    (S.FAILED, S.DELIVERED),  # its handler was rerun with more gas
 }
 ILLEGAL_EDGES = sorted(set(product(S, S)) - DOCUMENTED_EDGES)
 
@@ -384,6 +387,42 @@ def test_dead_lettered_and_failed_messages_keep_their_reason_and_leave_the_queue
         )
     with pytest.raises(IllegalTransition):
         store.dead_letter(handler_reverted, "again")
+
+
+def test_a_requeued_dead_letter_starts_afresh_and_is_pending_again(
+    store: Store, clock: FakeClock
+) -> None:
+    first = seen(store, new_message(0), S.ATTESTED)
+    for _ in range(3):
+        store.schedule_retry(first, "MailboxPaused", 60)
+    store.dead_letter(first, "gave up after 3 attempts")
+    second = seen(store, new_message(1), S.DEAD_LETTERED)
+    seen(store, new_message(0, destination=OTHER_DESTINATION), S.DEAD_LETTERED)
+    assert store.dead_letters(ORIGIN, DESTINATION) == [first, second]
+
+    clock.advance(5)
+    store.requeue([first, second], "requeued by an operator")
+    row = store.message(first)
+    assert row is not None
+    assert (row.state, row.attempts, row.next_attempt_at, row.last_error) == (
+        S.SEEN,
+        0,
+        clock.now,
+        "",
+    )
+    assert store.timeline(first)[-1] == Transition(
+        first, S.SEEN, clock.now, "requeued by an operator"
+    )
+    assert [r.id for r in store.pending_by_channel(DESTINATION)[ORIGIN]] == [first, second]
+    assert store.dead_letters(ORIGIN, DESTINATION) == []
+
+
+def test_requeue_moves_all_or_none(store: Store) -> None:
+    dead = seen(store, new_message(0), S.DEAD_LETTERED)
+    delivered = seen(store, new_message(1), S.ATTESTED, S.DELIVERED)
+    with pytest.raises(IllegalTransition):
+        store.requeue([dead, delivered], "requeue")
+    assert state_of(store, dead) is S.DEAD_LETTERED
 
 
 # attestations

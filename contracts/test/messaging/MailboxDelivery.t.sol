@@ -14,7 +14,7 @@ import {
     GasProbeRecipient,
     ReturnBombRecipient,
     ThirstyRecipient
-} from "./mocks/HostileRecipients.sol";
+} from "../helpers/HostileRecipients.sol";
 
 /// @notice What happens at the handler: the gas guarantee, failures, retries, reentrancy and
 /// the gas `process` costs.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IMessageRecipient} from "../../../src/interfaces/IMessageRecipient.sol";
+import {IMessageRecipient} from "../../src/interfaces/IMessageRecipient.sol";
 
 /// @notice Records the gas left on entry to `handle`, to check what the mailbox forwards.
 /// @dev The fallback catches `handle` after the selector dispatch (about 120 gas with the
