@@ -41,6 +41,23 @@ def head_block(web3: Web3, rpc_url: str) -> int:
         raise NodeUnreachable(rpc_url, _short(err)) from err
 
 
+def genesis_hash(web3: Web3, rpc_url: str) -> str:
+    """Block 0's hash. Two runs of a local chain share an id, but Anvil stamps block 0
+    with its start time, so a restart gets a new hash (unless it lands in the same
+    second; a manifest's code hashes catch that case)."""
+    try:
+        return "0x" + bytes(web3.eth.get_block(0)["hash"]).hex()
+    except (OSError, Web3Exception, ValueError) as err:
+        raise NodeUnreachable(rpc_url, _short(err)) from err
+
+
+def runtime_code(web3: Web3, rpc_url: str, address: str) -> bytes:
+    try:
+        return bytes(web3.eth.get_code(Web3.to_checksum_address(address)))
+    except (OSError, Web3Exception, ValueError) as err:
+        raise NodeUnreachable(rpc_url, _short(err)) from err
+
+
 def _short(err: Exception) -> str:
     # requests nests the useful part ("Connection refused") deep inside its message.
     text = str(err)

@@ -26,7 +26,13 @@ DEFAULT_CACHE_DIR = PROJECT_ROOT / "cache" / "solcx"
 # Test-only contracts (recipients, load generators) that e2e tests and the
 # relay benchmark deploy next to the real ones.
 TEST_HELPERS = "contracts/test/helpers"
-_OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
+_OUTPUTS = [
+    "abi",
+    "evm.bytecode.object",
+    "evm.deployedBytecode.object",
+    "evm.deployedBytecode.immutableReferences",
+    "metadata",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,16 @@ class Artifact:
     abi: list[dict[str, Any]]
     bytecode: str
     deployed_bytecode: str
+    # (offset, length) in the runtime code of each immutable the constructor fills in.
+    immutable_ranges: tuple[tuple[int, int], ...] = ()
+
+    def is_runtime_of(self, code: bytes) -> bool:
+        """True if `code`, read from a chain, is this contract as compiled now: the same
+        bytes once the immutables (set per deployment) are blanked as the compiler leaves them."""
+        blanked = bytearray(code)
+        for offset, length in self.immutable_ranges:
+            blanked[offset : offset + length] = bytes(length)
+        return bytes(blanked) == bytes.fromhex(self.deployed_bytecode[2:])
 
 
 class Contracts:
@@ -144,11 +160,17 @@ def _artifacts(contracts: dict[str, dict[str, Any]]) -> Contracts:
                 abi=compiled["abi"],
                 bytecode="0x" + compiled["evm"]["bytecode"]["object"],
                 deployed_bytecode="0x" + compiled["evm"]["deployedBytecode"]["object"],
+                immutable_ranges=_immutable_ranges(compiled["evm"]["deployedBytecode"]),
             )
             for source, by_name in sorted(contracts.items())
             for name, compiled in sorted(by_name.items())
         ]
     )
+
+
+def _immutable_ranges(deployed: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+    references = deployed.get("immutableReferences", {}).values()
+    return tuple(sorted((r["start"], r["length"]) for refs in references for r in refs))
 
 
 def _read_cache(root: Path, cache_file: Path) -> Contracts | None:

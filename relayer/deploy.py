@@ -1,8 +1,12 @@
 """Deploy crossflow's contracts to a set of chains and record them in the manifest.
 
-Idempotent: a contract the manifest names that still has code is kept, so a
-deploy interrupted half-way resumes where it stopped, and deploying the price
-feeds leaves the mailboxes alone (and the other way round).
+Idempotent: a contract the manifest records is kept while its chain is the one
+the manifest was written for (same genesis block), the code at its address is
+the code deployed there, and that code is what contracts/src compiles to now.
+So a deploy interrupted half-way resumes where it stopped, deploying the price
+feeds leaves the mailboxes alone (and the other way round), and a chain that
+was restarted, or a contract whose source changed, gets a fresh deployment:
+an address from an earlier chain is never reused.
 """
 
 from __future__ import annotations
@@ -17,12 +21,22 @@ from pydantic import SecretStr
 from web3 import Web3
 from web3.contract import Contract
 
-from relayer.chain import connect
+from relayer.binding import code_hash, contract_problem
+from relayer.chain import connect, genesis_hash, runtime_code
 from relayer.compiler import Contracts, load_contracts
-from relayer.errors import ManifestNotFound
+from relayer.errors import ConfigError
 from relayer.feeds import FEEDS, FeedSpec
-from relayer.manifest import ChainDeployment, Manifest, SignerQuorum, load_manifest, save_manifest
+from relayer.manifest import (
+    ChainDeployment,
+    Manifest,
+    SignerQuorum,
+    contract_name,
+    load_manifest,
+    save_manifest,
+)
 from relayer.tx import Sender
+
+MAILBOX = "Mailbox"
 
 
 @dataclass(frozen=True)
@@ -46,13 +60,17 @@ def deploy_messaging(
     """A Mailbox on every chain, each trusting `validators` (M = `threshold`) for
     messages from every other chain."""
     run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    # Mailboxes come as a set: a channel's nonces live at both of its ends, so a new
+    # mailbox on one chain would find the others expecting nonces it never sent.
+    if not all(run.keeps(target, MAILBOX) for target in targets):
+        run.forget(MAILBOX)
     for target in targets:
         owner = run.deployer.address
         # Agents index Dispatch logs from the block a (new) mailbox appeared in.
-        run.ensure(target, "Mailbox", "Mailbox", (target.chain_id, owner, owner), index=True)
+        run.ensure(target, MAILBOX, (target.chain_id, owner, owner), index=True)
     manifest = run.save(validators=SignerQuorum(addresses=list(validators), threshold=threshold))
     for chain in manifest.chains:
-        mailbox = run.contract(chain, "Mailbox", "Mailbox")
+        mailbox = run.contract(chain, MAILBOX)
         for origin in manifest.chains:
             if origin is not chain:
                 _ensure_validators(
@@ -78,11 +96,11 @@ def deploy_oracle(
     for target in targets:
         for spec in feeds:
             args = spec.constructor_args(list(signers), threshold, run.deployer.address)
-            run.ensure(target, spec.manifest_key, "PriceFeed", args)
+            run.ensure(target, spec.manifest_key, args)
     manifest = run.save(oracle=SignerQuorum(addresses=list(signers), threshold=threshold))
     for chain in manifest.chains:
         for spec in feeds:
-            feed = run.contract(chain, spec.manifest_key, "PriceFeed")
+            feed = run.contract(chain, spec.manifest_key)
             _ensure_signers(run.senders[chain.chain_id], feed, signers, threshold)
     return manifest
 
@@ -102,45 +120,60 @@ class _Deployment:
         self.manifest_dir = manifest_dir
         self.compiled = contracts or load_contracts()
         self.deployer: LocalAccount = Account.from_key(deployer_key.get_secret_value())
-        self.previous = _previous(manifest_dir, network)
+        previous = _previous(manifest_dir, network)
         self.senders: dict[int, Sender] = {}
         self.chains: dict[int, ChainDeployment] = {}
         for target in targets:
             web3 = connect(target.rpc_url, target.chain_id)
             self.senders[target.chain_id] = Sender(web3, self.deployer, target.chain_id)
-            known = _known_chain(self.previous, target)
+            genesis = genesis_hash(web3, target.rpc_url)
+            known = _known_chain(previous, target, genesis)
             self.chains[target.chain_id] = ChainDeployment(
                 name=target.name,
                 role=target.role,
                 chain_id=target.chain_id,
                 domain=target.chain_id,
                 rpc_url=target.rpc_url,
+                genesis_hash=genesis,
                 contracts=dict(known.contracts) if known else {},
+                code_hashes=dict(known.code_hashes) if known else {},
                 deployed_at_block=known.deployed_at_block if known else web3.eth.block_number,
             )
+        # The signer sets describe contracts on these chains only if some were kept.
+        kept = any(chain.contracts for chain in self.chains.values())
+        self.previous = previous if kept else None
+
+    def keeps(self, target: ChainTarget, key: str) -> bool:
+        """True if the contract recorded under `key` can stay (see the module notes)."""
+        chain = self.chains[target.chain_id]
+        address = chain.contracts.get(key)
+        if address is None:
+            return False
+        code = runtime_code(self.senders[target.chain_id].web3, target.rpc_url, address)
+        return contract_problem(key, address, chain.code_hashes[key], code, self.compiled) is None
+
+    def forget(self, key: str) -> None:
+        for chain in self.chains.values():
+            chain.contracts.pop(key, None)
+            chain.code_hashes.pop(key, None)
 
     def ensure(
-        self,
-        target: ChainTarget,
-        key: str,
-        contract: str,
-        args: tuple[object, ...],
-        *,
-        index: bool = False,
+        self, target: ChainTarget, key: str, args: tuple[object, ...], *, index: bool = False
     ) -> str:
-        """The address recorded under `key`, deploying `contract(*args)` unless it has
-        code; with `index`, a fresh deployment moves `deployed_at_block` to it."""
+        """The address recorded under `key`, deploying `contract_name(key)(*args)` unless
+        the recorded one `keeps`; with `index`, a fresh deployment moves
+        `deployed_at_block` to it."""
         chain = self.chains[target.chain_id]
+        if self.keeps(target, key):
+            return chain.contracts[key]
         sender = self.senders[target.chain_id]
-        address = chain.contracts.get(key)
-        if address and sender.web3.eth.get_code(Web3.to_checksum_address(address)):
-            return address
         start = sender.web3.eth.block_number
-        artifact = self.compiled.get(contract)
+        artifact = self.compiled.get(contract_name(key))
         factory = sender.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
         receipt = sender.transact(factory.constructor(*args), f"deploying {key}")
         address = str(receipt["contractAddress"])
         chain.contracts[key] = address
+        chain.code_hashes[key] = code_hash(runtime_code(sender.web3, target.rpc_url, address))
         if index:
             chain.deployed_at_block = start
         return address
@@ -157,24 +190,32 @@ class _Deployment:
         save_manifest(self.manifest_dir, manifest)
         return manifest
 
-    def contract(self, chain: ChainDeployment, key: str, contract: str) -> Contract:
+    def contract(self, chain: ChainDeployment, key: str) -> Contract:
         return self.senders[chain.chain_id].web3.eth.contract(
             address=Web3.to_checksum_address(chain.contracts[key]),
-            abi=self.compiled.get(contract).abi,
+            abi=self.compiled.get(contract_name(key)).abi,
         )
 
 
 def _previous(manifest_dir: Path, network: str) -> Manifest | None:
+    """The manifest to resume from; none when it is missing, unreadable or in an
+    older format (it cannot say which chains it was written for): deploy afresh."""
     try:
         return load_manifest(manifest_dir, network)
-    except ManifestNotFound:
+    except ConfigError:
         return None
 
 
-def _known_chain(manifest: Manifest | None, target: ChainTarget) -> ChainDeployment | None:
+def _known_chain(
+    manifest: Manifest | None, target: ChainTarget, genesis: str
+) -> ChainDeployment | None:
+    """The manifest's record of this very chain: same id and same genesis block."""
     if manifest is None:
         return None
-    return next((c for c in manifest.chains if c.chain_id == target.chain_id), None)
+    return next(
+        (c for c in manifest.chains if c.chain_id == target.chain_id and c.genesis_hash == genesis),
+        None,
+    )
 
 
 def _ensure_validators(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from eth_account import Account
 from pydantic import SecretStr
@@ -12,7 +13,7 @@ from relayer.compiler import load_contracts
 from relayer.deploy import ChainTarget, deploy_messaging, deploy_oracle
 from relayer.errors import ConfigError, DevnetError
 from relayer.feeds import FEEDS
-from relayer.manifest import manifest_path
+from relayer.manifest import load_manifest, manifest_path
 from relayer.settings import Settings
 from relayer.table import render_table
 
@@ -37,6 +38,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     if not nodes:
         raise DevnetError("no devnet is running", "start one with `crossflow devnet up`")
     targets = [ChainTarget(n.spec.name, n.spec.role, n.spec.chain_id, n.rpc_url) for n in nodes]
+    before = _recorded(settings.manifest_dir, network)
     contracts = load_contracts()
     validators = [address_of(key) for key in devkeys.VALIDATOR_KEYS]
     deploy_messaging(
@@ -60,8 +62,18 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     names = ["Mailbox", *(spec.manifest_key for spec in FEEDS)]
     print(
         render_table(
-            ["chain", "chain id", "contract", "address"],
-            [[c.name, c.chain_id, n, c.contracts[n]] for c in manifest.chains for n in names],
+            ["chain", "chain id", "contract", "address", "this run"],
+            [
+                [
+                    c.name,
+                    c.chain_id,
+                    n,
+                    c.contracts[n],
+                    "kept" if (c.genesis_hash, n, c.contracts[n]) in before else "deployed",
+                ]
+                for c in manifest.chains
+                for n in names
+            ],
         )
     )
     print(
@@ -70,6 +82,15 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         f"manifest: {manifest_path(settings.manifest_dir, network)}"
     )
     return 0
+
+
+def _recorded(manifest_dir: Path, network: str) -> set[tuple[str, str, str]]:
+    """(chain genesis, key, address) of every contract the manifest held before."""
+    try:
+        manifest = load_manifest(manifest_dir, network)
+    except ConfigError:
+        return set()
+    return {(c.genesis_hash, k, a) for c in manifest.chains for k, a in c.contracts.items()}
 
 
 def address_of(key: SecretStr) -> str:

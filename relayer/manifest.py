@@ -1,18 +1,27 @@
 """The deployment manifest, `deployments/<network>.json`: the one place that
-knows its format. Deploy writes it; every other command reads it."""
+knows its format. Deploy writes it; every other command reads it.
+
+A manifest is bound to the chains it was written for: each chain's genesis
+block hash, and each contract's code hash, say which chain and which code the
+addresses belong to. Anvil restarts a chain with the same id and the same
+deployer, so the same addresses come back holding other contracts, or none.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from relayer.errors import InvalidManifest, ManifestNotFound
+from relayer.errors import InvalidConfig, InvalidManifest, ManifestNotFound
 from relayer.files import write_json_atomic
 from relayer.settings import first_problem
 
-MANIFEST_FORMAT = 1
+# 2: chains carry `genesis_hash`, contracts their `code_hashes`.
+MANIFEST_FORMAT = 2
+_HASH = r"^0x[0-9a-f]{64}$"
 
 
 class ChainDeployment(BaseModel):
@@ -23,8 +32,18 @@ class ChainDeployment(BaseModel):
     chain_id: int = Field(ge=1)
     domain: int = Field(ge=0, lt=2**32)
     rpc_url: str
-    contracts: dict[str, str] = Field(default_factory=dict, description="name -> address")
+    genesis_hash: str = Field(pattern=_HASH, description="block 0's hash: which chain this is")
+    contracts: dict[str, str] = Field(default_factory=dict, description="key -> address")
+    code_hashes: dict[str, str] = Field(
+        default_factory=dict, description="key -> keccak256 of the runtime code deployed"
+    )
     deployed_at_block: int = Field(0, ge=0, description="agents index Dispatch logs from here")
+
+    @model_validator(mode="after")
+    def _every_contract_has_a_code_hash(self) -> Self:
+        if set(self.contracts) != set(self.code_hashes):
+            raise ValueError(f"{self.name}: contracts and code_hashes name different contracts")
+        return self
 
 
 class SignerQuorum(BaseModel):
@@ -60,6 +79,12 @@ class Manifest(BaseModel):
             ) from err
 
 
+def contract_name(key: str) -> str:
+    """The compiled contract a manifest key names: `Mailbox`, or `PriceFeed` for
+    `PriceFeed:ETH/USD` (one contract deployed once per feed)."""
+    return key.partition(":")[0]
+
+
 def manifest_path(manifest_dir: Path, network: str) -> Path:
     return manifest_dir / f"{network}.json"
 
@@ -72,6 +97,12 @@ def load_manifest(manifest_dir: Path, network: str) -> Manifest:
         raise ManifestNotFound(path, network) from err
     except (OSError, ValueError) as err:
         raise InvalidManifest(str(path), f"not readable JSON ({err})") from err
+    found = data.get("format") if isinstance(data, dict) else None
+    if isinstance(found, int) and found != MANIFEST_FORMAT:
+        age = "an older" if found < MANIFEST_FORMAT else "a newer"
+        raise InvalidManifest(
+            str(path), f"format {found} is from {age} crossflow; this one reads {MANIFEST_FORMAT}"
+        )
     try:
         return Manifest.model_validate(data)
     except ValidationError as err:
@@ -80,5 +111,8 @@ def load_manifest(manifest_dir: Path, network: str) -> Manifest:
 
 def save_manifest(manifest_dir: Path, manifest: Manifest) -> Path:
     path = manifest_path(manifest_dir, manifest.network)
-    write_json_atomic(path, manifest.model_dump(mode="json"), indent=2)
+    try:
+        write_json_atomic(path, manifest.model_dump(mode="json"), indent=2)
+    except OSError as err:
+        raise InvalidConfig("manifest_dir", f"cannot write {path} ({err.strerror})") from err
     return path
