@@ -1,6 +1,6 @@
 """`crossflow margin`: one account's margin, explained: its value in every
 scenario, the worst one, and how much of the requirement the cross-chain
-latency buffer adds."""
+latency buffer adds. Amounts are in USD, the quote currency of the ETH/USD feed."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 from web3 import Web3
 
+from relayer.binding import load_live_manifest
 from relayer.chain import connect
 from relayer.compiler import load_contracts
-from relayer.errors import ConfigError
+from relayer.errors import ConfigError, NoMarketData
 from relayer.feeds import ETH_IV, ETH_USD, read_latest
-from relayer.manifest import Manifest, load_manifest
+from relayer.manifest import Manifest
 from relayer.portfolio import load_portfolio, to_book
 from relayer.risk import SPOT_STEPS, VOL_STEPS, Health, Margin, Market, margin
 from relayer.settings import RiskSettings, Settings
@@ -48,15 +49,13 @@ def _margin(args: argparse.Namespace, settings: Settings) -> int:
 def _market(args: argparse.Namespace, settings: Settings) -> tuple[Market, str]:
     if args.spot is not None and args.vol is not None:
         return Market(args.spot, args.vol, int(time.time())), "given"
+    missing = " and ".join(f"--{name}" for name in ("spot", "vol") if getattr(args, name) is None)
     network = args.network or settings.network
     try:
-        manifest = load_manifest(settings.manifest_dir, network)
+        manifest = load_live_manifest(settings.manifest_dir, network, load_contracts())
+        market, source = market_from_feeds(manifest)
     except ConfigError as err:
-        raise ConfigError(
-            f"no --spot and --vol given, and no feeds to read: {err.message}",
-            "pass --spot and --vol, or deploy and run `crossflow feed` first",
-        ) from err
-    market, source = market_from_feeds(manifest)
+        raise NoMarketData(missing, err.message) from err
     return Market(
         args.spot if args.spot is not None else market.spot,
         args.vol if args.vol is not None else market.vol,
@@ -104,23 +103,23 @@ def explain(result: Margin, latency: float, risk: RiskSettings) -> str:
             cells.append(f"{values[i, j] - equity:+,.2f}{mark}")
         rows.append(cells)
     lines = [
-        f"value change in each IM scenario (u = {u_im:.2%}):",
+        f"value change in USD in each IM scenario (u = {u_im:.2%}):",
         render_table(headers, rows),
         "",
-        f"equity        {equity:>14,.2f}",
+        f"equity        {equity:>14,.2f} USD",
     ]
     for name, base in (("mm", risk.u_base_mm), ("im", risk.u_base_im)):
         required = float(getattr(result, name)[0])
         buffer = required - float(result.extra[f"{name}_no_latency"][0])
         u = float(getattr(result, f"u_{name}")[0])
         lines.append(
-            f"{name.upper():<13} {required:>14,.2f}   u {u:.2%} = {base:.0%} widened by "
-            f"latency ({latency:,.0f} s), which adds {buffer:,.2f}"
+            f"{name.upper():<13} {required:>14,.2f} USD   u {u:.2%} = {base:.0%} widened by "
+            f"latency ({latency:,.0f} s), which adds {buffer:,.2f} USD"
         )
     grid_im = equity - float(values.min()) + float(result.floor[0])
     if float(result.im[0]) > grid_im + 1e-9 * max(1.0, abs(grid_im)):
         lines.append("IM is raised to MM: the MM grid finds a worse scenario than the IM grid")
-    lines.append(f"short floor   {float(result.floor[0]):>14,.2f}   (inside MM and IM)")
+    lines.append(f"short floor   {float(result.floor[0]):>14,.2f} USD   (inside MM and IM)")
     lines.append(f"health        {Health(int(result.health[0])).name:>14}")
     return "\n".join(lines)
 

@@ -11,15 +11,17 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from relayer.errors import InvalidConfig
+from relayer.errors import InvalidPortfolio, PortfolioNotFound
 from relayer.risk import Book
 from relayer.settings import first_problem
 
 SECONDS_PER_DAY = 86_400
+# TOML has nan and inf literals; the margin model has no answer for either.
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Position(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _STRICT
 
     kind: Literal["call", "put"]
     strike: float = Field(gt=0)
@@ -28,7 +30,7 @@ class Position(BaseModel):
 
 
 class Collateral(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _STRICT
 
     token: str
     amount: float = Field(ge=0)
@@ -38,7 +40,7 @@ class Collateral(BaseModel):
 
 
 class Portfolio(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _STRICT
 
     cash: float = 0.0
     latency_seconds: float = Field(
@@ -53,13 +55,13 @@ def load_portfolio(path: Path) -> Portfolio:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except OSError as err:
-        raise InvalidConfig(str(path), f"cannot read it ({err.strerror})") from err
+        raise PortfolioNotFound(path, err.strerror or type(err).__name__) from err
     except tomllib.TOMLDecodeError as err:
-        raise InvalidConfig(str(path), f"not valid TOML: {err}") from err
+        raise InvalidPortfolio(path, f"not valid TOML: {err}") from err
     try:
         return Portfolio.model_validate(data)
     except ValidationError as err:
-        raise InvalidConfig(str(path), first_problem(err)) from err
+        raise InvalidPortfolio(path, first_problem(err)) from err
 
 
 def to_book(portfolios: Sequence[Portfolio], now: int) -> Book:

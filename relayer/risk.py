@@ -1,4 +1,5 @@
-"""The margin model of DESIGN.md §6 in double precision, vectorised over accounts.
+"""The margin model of docs/architecture.md §6 in double precision, vectorised
+over accounts.
 
 It is the reference the on-chain libraries (`BlackScholes.sol`, `Margin.sol`)
 are tested against, and what the keeper and the demo use to explain numbers.
@@ -21,6 +22,10 @@ and u is widened by the time a liquidation needs to cross chains:
 MM = requirement(u for u_base_mm), IM = requirement(u for u_base_im), raised
 to MM where the MM grid finds a worse scenario (a book whose loss peaks
 between the IM grid's spots), so IM ≥ MM for every book.
+
+Inputs outside the on-chain libraries' ranges (where `BlackScholes.sol` and
+`Margin.sol` revert) are refused here too, and so is any account whose numbers
+come out NaN or infinite: no health verdict is ever built on them.
 """
 
 # ruff: noqa: RUF002, RUF003 - the formulas are written in their own symbols (σ, τ, ×, −)
@@ -33,10 +38,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
+from relayer.errors import NotFinite, OutOfDomain, ShockTooLarge
 from relayer.settings import RiskSettings
 
 SECONDS_PER_YEAR = 31_536_000
 VOL_FLOOR = 1e-4  # BlackScholes.VOL_FLOOR: a lower vol is raised to it
+MIN_PRICE, MAX_PRICE = 1e-6, 1e18  # BlackScholes.MIN_PRICE, MAX_PRICE: spot and strike
+MAX_VOL = 100.0  # BlackScholes.MAX_VOL, for every scenario's vol
+MAX_YEARS = 100.0  # BlackScholes.MAX_SECONDS
 SPOT_STEPS = np.array([-1.0, -2 / 3, -1 / 3, 0.0, 1 / 3, 2 / 3, 1.0])  # × u
 VOL_STEPS = np.array([-1.0, 0.0, 1.0])  # × v
 _CHUNK = 1024  # accounts per vectorised pass: keeps the temporaries in cache
@@ -231,14 +240,40 @@ def portfolio_values(
 
 def margin(book: Book, market: Market, params: RiskSettings, *, explain: bool = False) -> Margin:
     """Equity, MM, IM and health of every account; with `explain`, also the
-    requirements without the latency buffer (`extra["mm_no_latency"]`, ...)."""
+    requirements without the latency buffer (`extra["mm_no_latency"]`, ...).
+    Raises a RiskError for inputs outside the model's domain (see the module notes)."""
+    _check_domain(book, market, params)
     parts = [
         _margin_chunk(book.rows(start, start + _CHUNK), market, params, explain)
         for start in range(0, book.accounts, _CHUNK)
     ]
     joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS}
     extra = {key: np.concatenate([p.extra[key] for p in parts]) for key in parts[0].extra}
+    for name in ("equity", "mm", "im"):
+        bad = np.flatnonzero(~np.isfinite(joined[name]))
+        if bad.size:
+            raise NotFinite(int(bad[0]), name)
     return Margin(**joined, extra=extra)
+
+
+def _check_domain(book: Book, market: Market, params: RiskSettings) -> None:
+    _check_range("spot", np.array([market.spot]), MIN_PRICE, MAX_PRICE)
+    _check_range("vol", np.array([market.vol]), 0.0, MAX_VOL - params.vol_shock)
+    held = book.quantity != 0
+    _check_range("strike", book.strike[held], MIN_PRICE, MAX_PRICE)
+    years = (book.expiry[held] - market.now) / SECONDS_PER_YEAR
+    _check_range("time to expiry in years", years, -np.inf, MAX_YEARS)
+    u_im = widened_shock(params.u_base_im, market.vol, book.latency, params.z)
+    too_large = np.flatnonzero(~(u_im < 1))
+    if too_large.size:
+        raise ShockTooLarge(int(too_large[0]), float(u_im[too_large[0]]))
+
+
+def _check_range(what: str, values: Floats, low: float, high: float) -> None:
+    # Written as "not inside" so that NaN, which compares false, is outside.
+    outside = values[~((values >= low) & (values <= high))]
+    if outside.size:
+        raise OutOfDomain(what, float(outside[0]), low, high)
 
 
 _ARRAYS = ("equity", "mm", "im", "u_mm", "u_im", "health", "im_scenarios", "worst_im", "floor")

@@ -139,7 +139,7 @@ class FeedSettings(BaseModel):
 
 
 class RiskSettings(BaseModel):
-    """The margin parameters of DESIGN.md §6 (fractions, not percent)."""
+    """The margin parameters of docs/architecture.md §6 (fractions, not percent)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

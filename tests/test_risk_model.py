@@ -1,16 +1,19 @@
-"""The Python margin model: textbook prices, and the properties DESIGN.md §6
-asks of the requirement."""
+"""The Python margin model: textbook prices, the properties docs/architecture.md §6
+asks of the requirement, and no verdict outside its domain."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from relayer.errors import NotFinite, OutOfDomain, RiskError, ShockTooLarge
 from relayer.margin_cli import explain
 from relayer.portfolio import Collateral, Portfolio, Position, to_book
 from relayer.risk import Health, Market, black_scholes, margin, widened_shock
@@ -257,3 +260,74 @@ def test_the_vectorised_book_equals_one_account_at_a_time() -> None:
         alone = margins(portfolio)
         assert alone.im[0] == pytest.approx(together.im[index], rel=1e-12, abs=1e-9)
         assert alone.mm[0] == pytest.approx(together.mm[index], rel=1e-12, abs=1e-9)
+
+
+OUT_OF_DOMAIN = {
+    "negative spot": (Market(-5.0, 0.6, NOW), "spot -5"),
+    "zero spot": (Market(0.0, 0.6, NOW), "spot 0"),
+    "nan spot": (Market(math.nan, 0.6, NOW), "spot nan"),
+    "infinite spot": (Market(math.inf, 0.6, NOW), "spot inf"),
+    "negative vol": (Market(3000.0, -1.0, NOW), "vol -1"),
+    "nan vol": (Market(3000.0, math.nan, NOW), "vol nan"),
+    # The highest scenario vol, vol + vol_shock, must stay within BlackScholes.MAX_VOL.
+    "vol past the scenario bound": (Market(3000.0, 99.95, NOW), "vol 99.95"),
+}
+
+
+@pytest.mark.parametrize("case", OUT_OF_DOMAIN.values(), ids=OUT_OF_DOMAIN.keys())
+def test_a_market_outside_the_domain_gets_no_verdict(case: tuple[Market, str]) -> None:
+    market, shown = case
+    for book in (account(("call", 3300.0, 14.0, -2.0), collateral=(WETH,)), account(cash=1.0)):
+        with pytest.raises(OutOfDomain, match=re.escape(shown)):
+            margins(book, market=market)
+
+
+def test_a_shock_widened_to_the_whole_spot_gets_no_verdict() -> None:
+    """As `Margin.sol` reverts with MarginShockTooLarge: a scenario spot would not be positive."""
+    slow = account(("call", 3300.0, 14.0, -2.0), latency=365 * 86_400.0)
+    with pytest.raises(ShockTooLarge, match="account 1's widened spot shock"):
+        margins(account(cash=1.0), slow)
+
+
+def test_a_strike_or_expiry_outside_the_domain_gets_no_verdict() -> None:
+    with pytest.raises(OutOfDomain, match="strike 1e"):
+        margins(account(("put", 1e19, 14.0, 1.0)))
+    with pytest.raises(OutOfDomain, match="time to expiry"):
+        margins(account(("put", 3000.0, 365 * 101.0, 1.0)))
+
+
+def test_no_verdict_is_built_on_a_number_that_is_not_finite() -> None:
+    book = to_book([account(("call", 3300.0, 14.0, -2.0))], NOW)
+    book.quantity[0, 0] = math.nan
+    with pytest.raises(NotFinite, match="account 0"):
+        margin(book, MARKET, RISK)
+
+
+@pytest.mark.parametrize("literal", ["nan", "inf", "-inf"])
+def test_a_portfolio_refuses_nan_and_infinity(literal: str) -> None:
+    with pytest.raises(ValidationError):
+        Portfolio.model_validate({"cash": float(literal)})
+    with pytest.raises(ValidationError):
+        Position.model_validate(
+            {"kind": "call", "strike": 3000.0, "days": 7.0, "quantity": float(literal)}
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spot=st.floats(allow_nan=True, allow_infinity=True),
+    vol=st.floats(allow_nan=True, allow_infinity=True),
+    held=st.lists(positions, max_size=3),
+    latency=st.floats(0.0, 10 * 365 * 86_400.0),
+)
+def test_every_verdict_rests_on_finite_numbers(
+    spot: float, vol: float, held: list[tuple[str, float, float, float]], latency: float
+) -> None:
+    try:
+        result = margins(
+            account(*held, collateral=(WETH,), latency=latency), market=Market(spot, vol, NOW)
+        )
+    except RiskError:
+        return
+    for values in (result.equity, result.mm, result.im, result.u_im):
+        assert np.isfinite(values).all()

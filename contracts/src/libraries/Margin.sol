@@ -8,9 +8,9 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {BlackScholes} from "./BlackScholes.sol";
 
 /// @title Margin
-/// @notice Portfolio margin with the cross-chain latency buffer (DESIGN.md §6): an account is
-/// revalued in 7 spot × 3 vol scenarios and must hold the worst loss, with a spot shock widened
-/// by the time a liquidation needs to cross chains.
+/// @notice Portfolio margin with the cross-chain latency buffer (docs/architecture.md §6): an
+/// account is revalued in 7 spot × 3 vol scenarios and must hold the worst loss, with a spot
+/// shock widened by the time a liquidation needs to cross chains.
 /// @dev Units: every amount, price, vol and shock is a WAD (1e18 = 1.0); quantities are signed
 /// WAD contracts (negative = short); times are unix seconds, latency in seconds.
 ///
@@ -130,14 +130,25 @@ library Margin {
 
     /// @notice Equity, MM, IM and health of `account`.
     /// @dev One pass prices every position in the 39 distinct scenarios of both grids (they
-    /// share the unshocked spot row). Reverts with `MarginShockTooLarge` if a widened shock is
-    /// 100% or more, and with `BlackScholes`' errors for a strike, scenario spot, scenario vol,
-    /// time to expiry or rate outside its range and for 2^127 or more contracts either way.
+    /// share the unshocked spot row). Reverts with `BlackScholesSpotOutOfRange` for a spot
+    /// outside [`BlackScholes.MIN_PRICE`, `BlackScholes.MAX_PRICE`] and `BlackScholesVolTooHigh`
+    /// when the highest scenario vol, vol + `volShock`, is above `BlackScholes.MAX_VOL`, whatever
+    /// the account holds; with `MarginShockTooLarge` if a widened shock is 100% or more; and
+    /// with `BlackScholes`' errors for a strike, scenario spot, time to expiry or rate outside
+    /// its range and for 2^127 or more contracts either way.
     function evaluate(Account memory account, Market memory market, Params memory params)
         internal
         pure
         returns (Result memory result)
     {
+        // An account without options prices nothing, so nothing else would check the market:
+        // a verdict at a price no option could have is not one.
+        if (market.spot < BlackScholes.MIN_PRICE || market.spot > BlackScholes.MAX_PRICE) {
+            revert BlackScholes.BlackScholesSpotOutOfRange(market.spot);
+        }
+        if (market.vol + params.volShock > BlackScholes.MAX_VOL) {
+            revert BlackScholes.BlackScholesVolTooHigh(market.vol + params.volShock);
+        }
         result.uMm = widenedShock(params.uBaseMm, market.vol, account.latency, params.z);
         result.uIm = widenedShock(params.uBaseIm, market.vol, account.latency, params.z);
         int256[] memory values = _scenarioValues(account, market, params, result.uMm, result.uIm);

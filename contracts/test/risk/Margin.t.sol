@@ -9,7 +9,7 @@ import {Margin} from "../../src/libraries/Margin.sol";
 import {RiskHarness} from "../helpers/RiskHarness.sol";
 
 /// @notice `Margin` against scenario values worked out by hand with `BlackScholes.price`, by
-/// property (DESIGN.md §6), at its edges and for gas. Tolerances: an option's value in the
+/// property (docs/architecture.md §6), at its edges and for gas. Tolerances: an option's value in the
 /// grid may differ from `price` by 1 wei plus 1e-19 of max(spot, strike) per contract (see
 /// `BlackScholes.addValues`), and each value, shock and floor rounds by a wei.
 contract MarginTest is Test {
@@ -246,6 +246,60 @@ contract MarginTest is Test {
             abi.encodeWithSelector(BlackScholes.BlackScholesStrikeOutOfRange.selector, 0)
         );
         harness.evaluateGas(account, _market(), _params());
+    }
+
+    /// @dev An account without options prices nothing, so only `evaluate` itself stands between
+    /// a spot or vol out of range and a health verdict built on it.
+    function test_RevertWhen_SpotOutOfRangeWithoutOptions() public {
+        Margin.Market memory market = _market();
+        market.spot = 0;
+        vm.expectRevert(abi.encodeWithSelector(BlackScholes.BlackScholesSpotOutOfRange.selector, 0));
+        harness.evaluateGas(_account(1000e18, 600), market, _params());
+        market.spot = BlackScholes.MAX_PRICE + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BlackScholes.BlackScholesSpotOutOfRange.selector, BlackScholes.MAX_PRICE + 1
+            )
+        );
+        harness.evaluateGas(_account(1000e18, 600), market, _params());
+    }
+
+    /// @dev The highest scenario vol, σ + v, is what must stay within `MAX_VOL`, with options or
+    /// without.
+    function test_RevertWhen_VolTooHighWithoutOptions() public {
+        Margin.Market memory market = _market();
+        Margin.Params memory params = _params();
+        market.vol = BlackScholes.MAX_VOL - params.volShock + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BlackScholes.BlackScholesVolTooHigh.selector, BlackScholes.MAX_VOL + 1
+            )
+        );
+        harness.evaluateGas(_account(1000e18, 600), market, params);
+    }
+
+    /// @dev Any market outside the ranges gets no verdict, whatever the book.
+    function testFuzz_RevertWhen_MarketOutOfRange(uint256 seed, uint256 spot, uint256 vol) public {
+        Margin.Params memory params = _params();
+        Margin.Market memory market = _market();
+        if (seed % 2 == 0) {
+            market.spot = spot % 2 == 0
+                ? bound(spot, 0, BlackScholes.MIN_PRICE - 1)
+                : bound(spot, BlackScholes.MAX_PRICE + 1, type(uint128).max);
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    BlackScholes.BlackScholesSpotOutOfRange.selector, market.spot
+                )
+            );
+        } else {
+            market.vol = bound(vol, BlackScholes.MAX_VOL - params.volShock + 1, type(uint128).max);
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    BlackScholes.BlackScholesVolTooHigh.selector, market.vol + params.volShock
+                )
+            );
+        }
+        harness.evaluateGas(_randomBook(seed, 600), market, params);
     }
 
     /// @dev Any book of up to four options and some collateral: both requirements are at least
