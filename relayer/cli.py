@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from relayer import __version__, deploy_cli, devnet, feed_cli, margin_cli, relay_cli
+from relayer import __version__, deploy_cli, devnet, devnet_cli, feed_cli, margin_cli, relay_cli
+from relayer.binding import load_live_manifest
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
-from relayer.errors import CrossflowError
+from relayer.errors import CrossflowError, DemoNeedsTwoChains
+from relayer.manifest import manifest_path
 from relayer.portfolio import load_portfolio, to_book
 from relayer.risk import margin
-from relayer.settings import DevnetSettings, Settings, load_settings, with_overrides
+from relayer.settings import DevnetSettings, Settings, load_settings
+from relayer.shell import crossflow_command, shown
 from relayer.store import Store
 from relayer.table import render_table
 from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-DEMO_ACCOUNT = Path(__file__).parent.parent / "examples" / "naked_strangle.toml"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+DEMO_ACCOUNT = EXAMPLES / "naked_strangle.toml"
+# Commands that act on the deployed contracts from their first step: each runs only
+# once the manifest it reads is checked against the chains it names.
+ON_DEPLOYED_CONTRACTS = ("relay", "feed", "prices")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,16 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    dev = commands.add_parser("devnet", help="local Anvil chains").add_subparsers(
-        required=True, metavar="ACTION"
-    )
-    start = dev.add_parser("up", help="start the chains in the background")
-    _add_devnet_overrides(start)
-    start.set_defaults(handler=_devnet_up)
-    dev.add_parser("down", help="stop the chains `up` started").set_defaults(handler=_devnet_down)
-    show = dev.add_parser("status", help="id, port, head block and up/down per chain")
-    show.add_argument("--json", action="store_true", help="machine-readable output")
-    show.set_defaults(handler=_devnet_status)
+    devnet_cli.add_commands(commands)
 
     build = commands.add_parser("compile", help="compile contracts/src (cached)")
     build.add_argument("--force", action="store_true", help="ignore the cache")
@@ -80,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     relay_cli.add_commands(commands)
     feed_cli.add_commands(commands)
     margin_cli.add_command(commands)
+    for name in ON_DEPLOYED_CONTRACTS:
+        command = commands.choices[name]
+        command.set_defaults(handler=_on_live_manifest(command.get_default("handler")))
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
@@ -99,88 +99,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     risk_bench.set_defaults(handler=_bench_risk)
 
-    demo = commands.add_parser("demo", help="bring up the devnet, compile, show status")
-    _add_devnet_overrides(demo)
+    demo = commands.add_parser(
+        "demo",
+        help="the whole flow, live: chains up, contracts deployed, a message relayed each "
+        "way, signed prices on every chain, an account's margin explained",
+    )
+    devnet_cli.add_overrides(demo)
     demo.set_defaults(handler=_demo)
     return parser
 
 
-def _add_devnet_overrides(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--chains", type=int, help="number of chains (default 2)")
-    parser.add_argument("--block-time", type=float, help="seconds per block (default: automine)")
-    parser.add_argument("--base-port", type=int, help="port of the first chain (default 8545)")
-
-
-def _devnet_settings(args: argparse.Namespace, settings: Settings) -> DevnetSettings:
-    return with_overrides(
-        settings.devnet,
-        "devnet",
-        chains=args.chains,
-        block_time=args.block_time,
-        base_port=args.base_port,
-    )
-
-
-def _devnet_up(args: argparse.Namespace, settings: Settings) -> int:
-    devnet_settings = _devnet_settings(args, settings)
-    devnet.up(devnet_settings, foundry_tool("anvil", settings.toolchain))
-    return _print_status(devnet_settings, as_json=False)
-
-
-def _devnet_down(args: argparse.Namespace, settings: Settings) -> int:
-    stopped = devnet.down(settings.devnet)
-    if not stopped:
-        print("no devnet was running")
-    for node in stopped:
-        print(f"stopped {node.spec.name} (chain {node.spec.chain_id}, pid {node.pid})")
-    return 0
-
-
-def _devnet_status(args: argparse.Namespace, settings: Settings) -> int:
-    return _print_status(settings.devnet, as_json=args.json)
-
-
-def _print_status(settings: DevnetSettings, *, as_json: bool) -> int:
-    chains = devnet.status(settings)
-    if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "name": c.node.spec.name,
-                        "role": c.node.spec.role,
-                        "chain_id": c.node.spec.chain_id,
-                        "rpc_url": c.node.rpc_url,
-                        "pid": c.node.pid,
-                        "up": c.up,
-                        "head": c.head,
-                    }
-                    for c in chains
-                ],
-                indent=2,
-            )
+def _on_live_manifest(handler: Handler) -> Handler:
+    def checked(args: argparse.Namespace, settings: Settings) -> int:
+        load_live_manifest(
+            settings.manifest_dir, args.network or settings.network, load_contracts()
         )
-    elif not chains:
-        print("no devnet is running; start one with `crossflow devnet up`")
-    else:
-        print(
-            render_table(
-                ["chain", "role", "chain id", "rpc url", "pid", "head", "state"],
-                [
-                    [
-                        c.node.spec.name,
-                        c.node.spec.role,
-                        c.node.spec.chain_id,
-                        c.node.rpc_url,
-                        c.node.pid,
-                        "-" if c.head is None else c.head,
-                        "up" if c.up else "DOWN",
-                    ]
-                    for c in chains
-                ],
-            )
-        )
-    return 0 if chains and all(c.up for c in chains) else 1
+        return handler(args, settings)
+
+    return checked
 
 
 def _compile(args: argparse.Namespace, settings: Settings) -> int:
@@ -201,7 +137,10 @@ def _print_contracts(settings: Settings, *, force: bool) -> None:
         )
     )
     kind = "native" if solc.native else "wasm shim"
-    print(f"\n{len(contracts)} contracts compiled with solc {solc.version} ({kind})")
+    print(
+        f"\n{len(own)} deployable contracts in contracts/src, {len(contracts)} compiled in all "
+        f"(with libraries, interfaces and imports) by solc {solc.version} ({kind})"
+    )
 
 
 def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
@@ -240,33 +179,72 @@ def _bench_risk(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    devnet_settings = _devnet_settings(args, settings)
-    if not any(c.up for c in devnet.status(devnet_settings)):
-        devnet.up(devnet_settings, foundry_tool("anvil", settings.toolchain))
+    devnet_settings = devnet_cli.settings_from(args, settings)
+    chains = devnet.status(devnet_settings)
+    count = len(chains) if any(c.up for c in chains) else devnet_settings.chains
+    if count < 2:  # noqa: PLR2004 - a collateral chain and the market
+        raise DemoNeedsTwoChains(count)
+    started_here = not any(c.up for c in chains)
+    if chains and all(c.up for c in chains):
+        if args.chains is not None and args.chains != len(chains):
+            print(
+                f"using the running devnet of {len(chains)} chains; for {args.chains}, "
+                f"stop it first with `{crossflow_command()} devnet down`\n"
+            )
+    else:
+        devnet_cli.start(devnet_settings, settings)
+    try:
+        return _run_demo(settings, devnet_settings)
+    except BaseException:
+        # Chains the demo brought up are its own to clean up when it fails.
+        if started_here:
+            devnet.down(devnet_settings)
+        raise
+
+
+def _run_demo(settings: Settings, devnet_settings: DevnetSettings) -> int:
     _print_contracts(settings, force=False)
     print()
-    code = _print_status(devnet_settings, as_json=False)
-    print("\nRelaying a message each way (validators sign 2 of 3, the relayer delivers),")
-    print("then three price rounds, each signed once (2 of 3 oracle keys) for both chains:\n")
+    code = devnet_cli.print_status(devnet_settings, as_json=False)
+    nodes = [c.node for c in devnet.status(devnet_settings)]
+    every = "both chains" if len(nodes) == 2 else f"all {len(nodes)} chains"  # noqa: PLR2004
+    print(
+        f"\nRelaying a message each way between {nodes[0].spec.name} and {nodes[1].spec.name} "
+        "(validators sign 2 of 3, the relayer delivers),"
+    )
+    print(f"then three price rounds, each signed once (2 of 3 oracle keys) for {every}:\n")
     ids, manifest = run_demo(settings, devnet_settings)
     with Store.open(devnet_settings.state_dir / "relay.sqlite") as store:
         relay_cli.print_messages([row for i in ids if (row := store.message(i))])
     print()
     print(feed_cli.price_table(feed_cli.read_prices(manifest, settings.feed.max_age)))
-    print(f"\nMargin of examples/{DEMO_ACCOUNT.name} at the market chain's price:\n")
+    print(f"\nMargin of {shown(DEMO_ACCOUNT)} at the market chain's price:\n")
     market, _ = margin_cli.market_from_feeds(manifest)
     portfolio = load_portfolio(DEMO_ACCOUNT)
     result = margin(to_book([portfolio], market.now), market, settings.risk, explain=True)
     print(margin_cli.explain(result, portfolio.latency_seconds, settings.risk))
-    print(
-        "\nThe chains keep running with everything deployed (deployments/local.json):"
-        "\n  crossflow relay      run the validators and the relayer"
-        "\n  crossflow feed       keep prices coming (GBM by default; --source csv|constant)"
-        "\n  crossflow messages   what was relayed;  crossflow prices   what each chain holds"
-        "\n  crossflow margin examples/covered_call.toml   another account, explained"
-        "\n  crossflow devnet down (or make down) stops the chains."
-    )
+    print(_next_steps(manifest_path(settings.manifest_dir, "local")))
     return code
+
+
+def _next_steps(manifest: Path) -> str:
+    crossflow = crossflow_command()
+    steps = [
+        ("relay", "run the validators and the relayer"),
+        ("feed", "keep prices coming (GBM by default; --source csv|constant)"),
+        ("messages", "what was relayed"),
+        ("prices", "what each chain holds"),
+        (f"margin {shown(EXAMPLES / 'covered_call.toml')}", "another account, explained"),
+        ("devnet down", "stop the chains (or `make down`)"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    lines = [f"  {crossflow} {command:<{width}}   {what}" for command, what in steps]
+    return "\n".join(
+        [
+            f"\nThe chains keep running with everything deployed ({shown(manifest)}). Next:",
+            *lines,
+        ]
+    )
 
 
 if __name__ == "__main__":

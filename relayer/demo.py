@@ -1,9 +1,9 @@
-"""`crossflow demo`: the live two-chain demo.
+"""`crossflow demo`: the live demo on the devnet's chains (two or more).
 
-Brings up the devnet (unless it runs), compiles, deploys the mailboxes and the
-price feeds (the manifest goes to deployments/local.json), sends a message
-each way, relays them with real validator signatures, has the feeder post
-signed price rounds to both chains, and shows what happened.
+Deploys the mailboxes and the price feeds (the manifest goes to
+deployments/local.json), sends a message each way between the first two
+chains, relays them with real validator signatures, has the feeder post
+signed price rounds to every chain, and returns what the CLI shows.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from eth_account import Account
 
 from relayer import devkeys, devnet
 from relayer.chain import connect
+from relayer.errors import DemoTimedOut
 from relayer.feeder import Feeder
 from relayer.manifest import Manifest
 from relayer.metrics import RelayMetrics
@@ -47,13 +48,24 @@ def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> tuple[list[
             relay_settings, net.manifest, contracts(), store, metrics=RelayMetrics()
         )
         stop = threading.Event()
-        worker = threading.Thread(target=service.run, args=(stop,), daemon=True)
+        failures: list[BaseException] = []
+
+        def relay() -> None:
+            # Raised again in this thread: one error line, not a thread's traceback.
+            try:
+                service.run(stop)
+            except BaseException as err:
+                failures.append(err)
+
+        worker = threading.Thread(target=relay, daemon=True)
         worker.start()
         try:
             deadline = time.monotonic() + DEMO_TIMEOUT_S
             while not all(_delivered(store, m.id) for m in sent):
+                if failures:
+                    raise failures[0]
                 if time.monotonic() > deadline or not worker.is_alive():
-                    raise TimeoutError("the demo messages were not relayed in time")
+                    raise DemoTimedOut(DEMO_TIMEOUT_S, devnet_settings.state_dir)
                 time.sleep(0.05)
         finally:
             stop.set()

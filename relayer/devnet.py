@@ -1,7 +1,9 @@
 """The local devnet: N Anvil chains started as background processes.
 
 `up` records what it started in `<state_dir>/state.json`; `down` stops exactly
-those processes, and `status` reports them with their head blocks.
+those processes, and `status` reports them with their head blocks. When some
+of a devnet's chains died, `up` starts those again on their own ports. Anvil
+keeps no state across a restart, so they come back as new, empty chains.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from relayer.settings import DevnetSettings
 
 STATE_FORMAT = 1
 MAX_PORT = 65535
+STATE_FILE = "state.json"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,18 @@ class ChainStatus:
     node: RunningNode
     up: bool
     head: int | None
+
+
+@dataclass(frozen=True)
+class Started:
+    nodes: list[RunningNode]  # every chain of the devnet, all running now
+    restarted: list[RunningNode]  # chains of a half-dead devnet started again; new chains
+
+
+@dataclass(frozen=True)
+class Stopped:
+    node: RunningNode
+    was_running: bool
 
 
 def planned_chains(settings: DevnetSettings) -> list[ChainSpec]:
@@ -45,11 +60,16 @@ def planned_chains(settings: DevnetSettings) -> list[ChainSpec]:
     return plan_chains([settings.base_chain_id + i for i in indexes], ports)
 
 
-def up(settings: DevnetSettings, anvil: Path) -> list[RunningNode]:
-    """Start the planned chains (all or none) and record them."""
+def up(settings: DevnetSettings, anvil: Path) -> Started:
+    """Start the planned chains (all or none) and record them; or, when part of the
+    recorded devnet still runs, start its dead chains again (see the module notes)."""
     state_file = _state_file(settings)
-    if any(node_is_running(n) for n in read_state(state_file)):
+    recorded = read_state(state_file)
+    dead = [n for n in recorded if not node_is_running(n)]
+    if recorded and not dead:
         raise DevnetAlreadyRunning(state_file)
+    if recorded and len(dead) < len(recorded):
+        return _restart(settings, anvil, recorded, dead)
     _forget_previous(settings.state_dir)
     nodes = start_nodes(
         anvil,
@@ -60,17 +80,18 @@ def up(settings: DevnetSettings, anvil: Path) -> list[RunningNode]:
         accounts=settings.accounts,
         startup_timeout=settings.startup_timeout,
     )
-    _write_state(state_file, nodes)
-    return nodes
+    _write_state(state_file, nodes, settings.block_time, settings.accounts)
+    return Started(nodes, [])
 
 
-def down(settings: DevnetSettings) -> list[RunningNode]:
-    """Stop every recorded node and forget the devnet; returns what was recorded."""
+def down(settings: DevnetSettings) -> list[Stopped]:
+    """Stop every recorded node and forget the devnet; says which were still running."""
     state_file = _state_file(settings)
     nodes = read_state(state_file)
+    stopped = [Stopped(n, node_is_running(n)) for n in nodes]
     stop_nodes(nodes)
     state_file.unlink(missing_ok=True)
-    return nodes
+    return stopped
 
 
 def status(settings: DevnetSettings) -> list[ChainStatus]:
@@ -112,9 +133,41 @@ def read_state(state_file: Path) -> list[RunningNode]:
         ) from err
 
 
-def _write_state(state_file: Path, nodes: list[RunningNode]) -> None:
+def _restart(
+    settings: DevnetSettings, anvil: Path, recorded: list[RunningNode], dead: list[RunningNode]
+) -> Started:
+    block_time, accounts = _recorded_options(_state_file(settings), settings)
+    started = start_nodes(
+        anvil,
+        [n.spec for n in dead],
+        host=dead[0].host,
+        log_dir=settings.state_dir,
+        block_time=block_time,
+        accounts=accounts,
+        startup_timeout=settings.startup_timeout,
+    )
+    restarted = {n.spec.chain_id: n for n in started}
+    nodes = [restarted.get(n.spec.chain_id, n) for n in recorded]
+    _forget_relay_state(settings.state_dir)
+    _write_state(_state_file(settings), nodes, block_time, accounts)
+    return Started(nodes, started)
+
+
+def _recorded_options(state_file: Path, settings: DevnetSettings) -> tuple[float | None, int]:
+    """The block time and account count the devnet was started with, so a restarted
+    chain runs as its siblings do (state files from before they were recorded: the
+    settings)."""
+    state = json.loads(state_file.read_text())
+    return state.get("block_time", settings.block_time), state.get("accounts", settings.accounts)
+
+
+def _write_state(
+    state_file: Path, nodes: list[RunningNode], block_time: float | None, accounts: int
+) -> None:
     state = {
         "format": STATE_FORMAT,
+        "block_time": block_time,
+        "accounts": accounts,
         "chains": [
             {
                 "name": n.spec.name,
@@ -142,5 +195,13 @@ def _forget_previous(state_dir: Path) -> None:
                 leftover.unlink()
 
 
+def _forget_relay_state(state_dir: Path) -> None:
+    """A restarted chain is a new chain: the relay store's checkpoints and messages for
+    it describe one that no longer exists. Node logs stay (one may say why it died)."""
+    for leftover in state_dir.iterdir():
+        if leftover.is_file() and leftover.name != STATE_FILE and leftover.suffix != ".log":
+            leftover.unlink()
+
+
 def _state_file(settings: DevnetSettings) -> Path:
-    return settings.state_dir / "state.json"
+    return settings.state_dir / STATE_FILE

@@ -33,6 +33,14 @@ class MalformedCsv(ConfigError):
         )
 
 
+class CsvNotReadable(ConfigError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"cannot read the price file {path}: {reason}",
+            "give --csv (or feed.csv) the path of a `timestamp,price[,vol]` file",
+        )
+
+
 def constant(price: float, vol: float | None, start: int, step: int) -> Iterator[Tick]:
     """The same price forever, one tick every `step` seconds."""
     timestamp = start
@@ -77,7 +85,7 @@ def csv_replay(path: Path) -> list[Tick]:
     try:
         lines = path.read_text().splitlines()
     except OSError as err:
-        raise MalformedCsv(path, 0, f"cannot read the file ({err.strerror})") from err
+        raise CsvNotReadable(path, err.strerror or type(err).__name__) from err
     ticks: list[Tick] = []
     for number, row in enumerate(csv.reader(lines), start=1):
         if not row or (number == 1 and not _is_number(row[0])):

@@ -4,54 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from web3 import Web3
 
 from relayer.anvil import port_is_free
-from tests.cli import CROSSFLOW, assert_one_line_error, clean_environment
-
-PORT_STEP = 7
+from tests.cli import PORT_STEP, Cli, assert_one_line_error, devnet_cli
 
 pytestmark = pytest.mark.e2e
-
-
-@dataclass
-class Cli:
-    """Runs `crossflow` with its state, ports and config kept inside one temp dir."""
-
-    env: dict[str, str]
-    state_dir: Path
-    base_port: int
-
-    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(CROSSFLOW), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def status(self) -> list[dict[str, object]]:
-        chains: list[dict[str, object]] = json.loads(self.run("devnet", "status", "--json").stdout)
-        return chains
-
-
-def free_base_port(count: int) -> int:
-    """A base port such that `count` ports PORT_STEP apart are all free right now."""
-    while True:
-        base = random.randrange(20000, 60000)  # noqa: S311 - not security relevant
-        if all(port_is_free("127.0.0.1", base + i * PORT_STEP) for i in range(count)):
-            return base
 
 
 def pid_is_anvil(pid: int) -> bool:
@@ -64,19 +30,8 @@ def pid_is_anvil(pid: int) -> bool:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Iterator[Cli]:
-    base = free_base_port(4)
-    env = clean_environment(
-        CROSSFLOW_DEVNET__STATE_DIR=str(tmp_path / "devnet"),
-        CROSSFLOW_DEVNET__BASE_PORT=str(base),
-        CROSSFLOW_DEVNET__PORT_STEP=str(PORT_STEP),
-        CROSSFLOW_MANIFEST_DIR=str(tmp_path / "deployments"),
-        CROSSFLOW_RELAY__METRICS_PORT="0",
-    )
-    runner = Cli(env=env, state_dir=tmp_path / "devnet", base_port=base)
-    try:
+    with devnet_cli(tmp_path) as runner:
         yield runner
-    finally:
-        runner.run("devnet", "down")
 
 
 def test_up_three_chains_then_down_leaves_no_anvil_running(cli: Cli) -> None:
@@ -150,6 +105,39 @@ def test_a_dead_node_shows_as_down(cli: Cli) -> None:
     result = cli.run("devnet", "status")
     assert result.returncode == 1
     assert result.stdout.splitlines()[3].endswith("DOWN")
+    assert "market is down: `" in result.stdout
+    assert "devnet up` starts it again, as a new chain" in result.stdout
+
+
+def test_up_starts_the_dead_chains_of_a_half_dead_devnet_again(cli: Cli) -> None:
+    """Before: `up` refused ("already running") and `down` said it stopped the dead one."""
+    assert cli.run("devnet", "up", "--block-time", "0.2").returncode == 0
+    collateral, market = cli.status()
+    os.kill(int(str(market["pid"])), signal.SIGKILL)
+
+    restarted = cli.run("devnet", "up")
+    assert restarted.returncode == 0, restarted.stderr
+    assert "restarted market (chain 31338) as a new, empty chain" in restarted.stdout
+    assert "deploy to it with `" in restarted.stdout
+    now = cli.status()
+    assert [(c["name"], c["up"]) for c in now] == [("collateral-1", True), ("market", True)]
+    assert now[0]["pid"] == collateral["pid"]
+    assert now[1]["pid"] != market["pid"]
+    # The restarted chain mines on the devnet's block time, as its sibling does.
+    web3 = Web3(Web3.HTTPProvider(str(now[1]["rpc_url"])))
+    first = web3.eth.block_number
+    for _ in range(50):
+        if web3.eth.block_number >= first + 2:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert web3.eth.block_number >= first + 2
+
+    os.kill(int(str(now[1]["pid"])), signal.SIGKILL)
+    stopped = cli.run("devnet", "down")
+    assert stopped.returncode == 0
+    assert f"stopped collateral-1 (chain 31337, pid {collateral['pid']})" in stopped.stdout
+    assert f"market (chain 31338, pid {now[1]['pid']}) had already stopped" in stopped.stdout
+    assert "stopped market" not in stopped.stdout
 
 
 def test_up_twice_refuses_and_keeps_the_first_devnet(cli: Cli) -> None:
@@ -283,3 +271,32 @@ def test_deploy_writes_the_manifest_and_resumes(cli: Cli) -> None:
 def test_relay_without_a_manifest_says_what_to_do(cli: Cli) -> None:
     result = cli.run("relay")
     assert_one_line_error(result, "no deployment manifest", "crossflow deploy --network local")
+
+
+def test_a_three_chain_demo_after_a_two_chain_one(cli: Cli) -> None:
+    """The issue's `make demo`, `make down`, `crossflow demo --chains 3`: before, a
+    75-line traceback, and the chains were left running."""
+    assert cli.run("demo", timeout=180).returncode == 0
+    assert cli.run("devnet", "down").returncode == 0
+    result = cli.run("demo", "--chains", "3", timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "for all 3 chains" in result.stdout
+    fresh = [line.split() for line in result.stdout.splitlines() if line.endswith("fresh")]
+    assert sorted(p[0] for p in fresh if p[1] == "ETH/USD") == ["31337", "31338", "31339"]
+
+    # The next steps it prints run as typed in a fresh shell: no virtualenv on PATH.
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
+    steps = result.stdout.split("everything deployed", 1)[1].splitlines()[1:]
+    commands = {line.split()[1]: line.strip().split("   ")[0] for line in steps}
+    assert set(commands) == {"relay", "feed", "messages", "prices", "margin", "devnet"}
+    for name in ("prices", "messages", "margin"):
+        typed = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", commands[name]],
+            env=cli.env | {"PATH": path},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert typed.returncode == 0, (commands[name], typed.stderr)

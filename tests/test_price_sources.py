@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from relayer.price_sources import SECONDS_PER_YEAR, Gbm, MalformedCsv, constant, csv_replay
+from relayer.price_sources import (
+    SECONDS_PER_YEAR,
+    CsvNotReadable,
+    Gbm,
+    MalformedCsv,
+    constant,
+    csv_replay,
+)
 
 
 def test_constant_repeats_one_price_on_a_fixed_step() -> None:
@@ -82,5 +89,5 @@ def test_a_malformed_csv_names_the_line(tmp_path: Path, text: str, line: int, de
 
 
 def test_a_missing_csv_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(MalformedCsv, match="cannot read the file"):
+    with pytest.raises(CsvNotReadable, match=r"cannot read the price file .*missing\.csv"):
         csv_replay(tmp_path / "missing.csv")
