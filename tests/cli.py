@@ -77,6 +77,7 @@ def devnet_cli(tmp_path: Path) -> Iterator[Cli]:
         CROSSFLOW_DEVNET__BASE_PORT=str(base),
         CROSSFLOW_DEVNET__PORT_STEP=str(PORT_STEP),
         CROSSFLOW_MANIFEST_DIR=str(tmp_path / "deployments"),
+        CROSSFLOW_RELAY__STORE=str(tmp_path / "devnet" / "relay.sqlite"),
         CROSSFLOW_RELAY__METRICS_PORT="0",
     )
     runner = Cli(env=env, state_dir=tmp_path / "devnet", base_port=base)
