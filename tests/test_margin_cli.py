@@ -39,6 +39,9 @@ def test_explains_an_account_at_a_given_price() -> None:
     assert result.returncode == 0, result.stderr
     assert "<- worst" in result.stdout
     assert "widened by latency (600 s), which adds" in result.stdout
+    adds = [line for line in result.stdout.splitlines() if "which adds" in line]
+    assert len(adds) == 2
+    assert all(line.endswith(" USD") for line in adds)  # a requirement, in the quote currency
     shown = json.loads(
         crossflow(
             str(EXAMPLES / "naked_strangle.toml"), "--spot", "3000", "--vol", "0.6", "--json"
