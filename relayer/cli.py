@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from relayer import __version__, deploy_cli, devnet, devnet_cli, feed_cli, margin_cli, relay_cli
-from relayer.binding import load_live_manifest
 from relayer.compiler import load_contracts
 from relayer.demo import run_demo
 from relayer.errors import CrossflowError, DemoNeedsTwoChains
@@ -24,9 +23,6 @@ from relayer.toolchain import foundry_tool, install_native_solc, resolve_solc
 Handler = Callable[[argparse.Namespace, Settings], int]
 EXAMPLES = Path(__file__).parent.parent / "examples"
 DEMO_ACCOUNT = EXAMPLES / "naked_strangle.toml"
-# Commands that act on the deployed contracts from their first step: each runs only
-# once the manifest it reads is checked against the chains it names.
-ON_DEPLOYED_CONTRACTS = ("relay", "feed", "prices")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,9 +73,6 @@ def _parser() -> argparse.ArgumentParser:
     relay_cli.add_commands(commands)
     feed_cli.add_commands(commands)
     margin_cli.add_command(commands)
-    for name in ON_DEPLOYED_CONTRACTS:
-        command = commands.choices[name]
-        command.set_defaults(handler=_on_live_manifest(command.get_default("handler")))
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
@@ -107,16 +100,6 @@ def _parser() -> argparse.ArgumentParser:
     devnet_cli.add_overrides(demo)
     demo.set_defaults(handler=_demo)
     return parser
-
-
-def _on_live_manifest(handler: Handler) -> Handler:
-    def checked(args: argparse.Namespace, settings: Settings) -> int:
-        load_live_manifest(
-            settings.manifest_dir, args.network or settings.network, load_contracts()
-        )
-        return handler(args, settings)
-
-    return checked
 
 
 def _compile(args: argparse.Namespace, settings: Settings) -> int:

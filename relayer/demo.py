@@ -15,13 +15,13 @@ from eth_account import Account
 
 from relayer import devkeys, devnet
 from relayer.chain import connect
-from relayer.errors import DemoTimedOut
+from relayer.errors import DemoTimedOut, StoreOfAnotherDeployment
 from relayer.feeder import Feeder
 from relayer.manifest import Manifest
 from relayer.metrics import RelayMetrics
 from relayer.price_sources import open_source
 from relayer.service import RelayService
-from relayer.settings import DevnetSettings, Settings
+from relayer.settings import DevnetSettings, RelaySettings, Settings
 from relayer.store import MessageState, Store
 from relayer.testbed import Chain, contracts, deploy_feeds, deploy_net
 
@@ -44,9 +44,7 @@ def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> tuple[list[
         update={"network": "local", "store": devnet_settings.state_dir / "relay.sqlite"}
     )
     with Store.open(relay_settings.store) as store:
-        service = RelayService(
-            relay_settings, net.manifest, contracts(), store, metrics=RelayMetrics()
-        )
+        service = _relay_service(relay_settings, net.manifest, store)
         stop = threading.Event()
         failures: list[BaseException] = []
 
@@ -73,6 +71,16 @@ def run_demo(settings: Settings, devnet_settings: DevnetSettings) -> tuple[list[
     manifest = deploy_feeds(chains, settings.manifest_dir, network="local")
     _feed_prices(settings, manifest)
     return [m.id for m in sent], manifest
+
+
+def _relay_service(settings: RelaySettings, manifest: Manifest, store: Store) -> RelayService:
+    """The relay on the devnet's state file; one left by the mailboxes of an earlier
+    deploy describes messages that can never recur, so the demo starts it afresh."""
+    try:
+        return RelayService(settings, manifest, contracts(), store, metrics=RelayMetrics())
+    except StoreOfAnotherDeployment:
+        store.clear()
+        return RelayService(settings, manifest, contracts(), store, metrics=RelayMetrics())
 
 
 def _feed_prices(settings: Settings, manifest: Manifest) -> None:

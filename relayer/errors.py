@@ -273,6 +273,16 @@ class StoreTooNew(StoreError):
         )
 
 
+class StoreOfAnotherDeployment(StoreError):
+    def __init__(self, path: Path, domain: int, bound: str, wanted: str) -> None:
+        super().__init__(
+            f"the state file {path} holds the messages of the mailbox {bound} on domain "
+            f"{domain}, not of {wanted}",
+            "a new deployment needs a new state file: move this one away or set "
+            "CROSSFLOW_RELAY__STORE",
+        )
+
+
 class UnknownMessage(StoreError):
     def __init__(self, message_id: str) -> None:
         self.message_id = message_id

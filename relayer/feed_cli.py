@@ -13,13 +13,14 @@ from pathlib import Path
 from web3 import Web3
 
 from relayer import devkeys
+from relayer.binding import load_live_manifest
 from relayer.chain import NODE_ERRORS, connect
 from relayer.compiler import load_contracts
 from relayer.feeder import Feeder
 from relayer.feeds import FEEDS, FeedSpec, FeedState, read_latest
 from relayer.keys import load_accounts
 from relayer.logs import configure_json_logging, stop_on_signals
-from relayer.manifest import Manifest, load_manifest
+from relayer.manifest import Manifest
 from relayer.price_sources import open_source
 from relayer.settings import Settings, with_overrides
 from relayer.table import render_table
@@ -56,7 +57,7 @@ def _feed(args: argparse.Namespace, settings: Settings) -> int:
         speed=args.speed,
     )
     network = args.network or settings.network
-    manifest = load_manifest(settings.manifest_dir, network)
+    manifest = load_live_manifest(settings.manifest_dir, network, load_contracts())
     signers = load_accounts(
         feed_settings.signer_keys,
         network,
@@ -84,7 +85,9 @@ def _feed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _prices(args: argparse.Namespace, settings: Settings) -> int:
-    manifest = load_manifest(settings.manifest_dir, args.network or settings.network)
+    manifest = load_live_manifest(
+        settings.manifest_dir, args.network or settings.network, load_contracts()
+    )
     rows = read_prices(manifest, settings.feed.max_age)
     if args.json:
         print(json.dumps([row.as_json() for row in rows], indent=2))

@@ -6,10 +6,10 @@ import argparse
 import json
 import logging
 
+from relayer.binding import load_live_manifest
 from relayer.compiler import load_contracts
 from relayer.errors import InvalidConfig
 from relayer.logs import configure_json_logging, stop_on_signals
-from relayer.manifest import load_manifest
 from relayer.message import route_label
 from relayer.metrics import MetricsServer, RelayMetrics
 from relayer.rescue import requeue, rerun_handler
@@ -66,7 +66,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _relay(args: argparse.Namespace, settings: Settings) -> int:
     configure_json_logging()
     network = args.network or settings.network
-    manifest = load_manifest(settings.manifest_dir, network)
+    manifest = load_live_manifest(settings.manifest_dir, network, load_contracts())
     metrics = RelayMetrics()
     stop = stop_on_signals()
     with Store.open(settings.relay.store) as store:
@@ -115,7 +115,9 @@ def _requeue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _retry(args: argparse.Namespace, settings: Settings) -> int:
-    manifest = load_manifest(settings.manifest_dir, args.network or settings.network)
+    manifest = load_live_manifest(
+        settings.manifest_dir, args.network or settings.network, load_contracts()
+    )
     with Store.open(settings.relay.store) as store:
         contracts = load_contracts()
         tx_hash = rerun_handler(settings.relay, manifest, contracts, store, args.id, gas=args.gas)

@@ -70,6 +70,7 @@ class RelayService:
             web3 = connect(deployment.rpc_url, deployment.chain_id)
             mailbox = manifest.address(deployment, "Mailbox")
             self.chains.append(_Chain(deployment, web3, mailbox, ChainReader(web3)))
+        store.bind({chain.deployment.domain: chain.mailbox for chain in self.chains})
         self.indexers: list[DispatchWatcher] = []
         self.validator: Validator | None = None
         self.relayer: Relayer | None = None

@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from relayer.errors import IllegalTransition, UnknownMessage
+from relayer.errors import IllegalTransition, StoreOfAnotherDeployment, UnknownMessage
 from relayer.store_schema import (
     ALLOWED_TRANSITIONS,
     INSERT_MESSAGE,
@@ -303,6 +303,33 @@ class Store:
         for state, count in self._read("SELECT state, COUNT(*) FROM messages GROUP BY state"):
             counts[state] = count
         return counts
+
+    # the deployment
+
+    def bind(self, mailboxes: Mapping[int, str]) -> None:
+        """Tie the file to these mailboxes (domain → address) on first use; raise
+        StoreOfAnotherDeployment when it already holds the messages of others."""
+        wanted = {domain: address.lower() for domain, address in mailboxes.items()}
+        with self._write() as conn:
+            bound = {
+                int(row[0]): str(row[1])
+                for row in conn.execute("SELECT domain, address FROM mailboxes")
+            }
+            for domain, address in wanted.items():
+                if bound.get(domain, address) != address:
+                    raise StoreOfAnotherDeployment(self.path, domain, bound[domain], address)
+            conn.executemany(
+                "INSERT OR IGNORE INTO mailboxes (domain, address) VALUES (?, ?)",
+                wanted.items(),
+            )
+
+    def clear(self) -> None:
+        """Forget everything: messages, attestations, checkpoints and the binding."""
+        with self._write() as conn:
+            for table in ("transitions", "attestations", "messages", "checkpoints"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute("DELETE FROM recent_blocks")
+            conn.execute("DELETE FROM mailboxes")
 
     # checkpoints and recent block hashes
 

@@ -20,6 +20,7 @@ never edited, because files in the wild were built by it.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -214,6 +215,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX messages_seen_at ON messages (seen_at)",
         "CREATE INDEX transitions_timeline ON transitions (message_id, seq)",
     ),
+    (
+        # The mailboxes this file's messages belong to: message ids do not name the
+        # mailbox, so a redeployed one restarts its nonces and repeats old ids.
+        "CREATE TABLE mailboxes (domain INTEGER PRIMARY KEY, address TEXT NOT NULL) STRICT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -274,11 +280,25 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 def _configure(conn: sqlite3.Connection, path: Path) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    mode = _enable_wal(conn)
     if mode != "wal":
         raise StoreUnavailable(path, f"it cannot use WAL (journal mode stays {mode})")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _enable_wal(conn: sqlite3.Connection) -> str:
+    """Switch to WAL, waiting like the busy timeout would: SQLite does not call its busy
+    handler for a journal-mode change, which fails at once while another connection is
+    still migrating a fresh file in rollback mode."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _version(conn: sqlite3.Connection, path: Path) -> int:

@@ -15,6 +15,7 @@ import pytest
 from relayer.errors import (
     IllegalTransition,
     StoreError,
+    StoreOfAnotherDeployment,
     StoreTooNew,
     StoreUnavailable,
     UnknownMessage,
@@ -27,7 +28,7 @@ from relayer.store import (
     Store,
     Transition,
 )
-from relayer.store_schema import SCHEMA_VERSION
+from relayer.store_schema import MIGRATIONS, SCHEMA_VERSION
 
 S = MessageState
 ORIGIN, DESTINATION, OTHER_DESTINATION = 31337, 31338, 31339
@@ -698,3 +699,40 @@ def test_pending_by_channel_windows_each_channel_to_its_lowest_nonces(tmp_path: 
         assert {o: [r.nonce for r in rows] for o, rows in window.items()} == {1: [0, 1], 2: [0, 1]}
         everything = store.pending_by_channel(9)
         assert {o: len(rows) for o, rows in everything.items()} == {1: 5, 2: 5}
+
+
+# the deployment
+
+
+def test_a_file_belongs_to_the_mailboxes_it_was_first_used_with(store: Store) -> None:
+    store.bind({ORIGIN: "0x" + "aa" * 20, DESTINATION: "0x" + "BB" * 20})
+    store.bind({ORIGIN: "0x" + "AA" * 20})  # the same deployment, any spelling
+    store.bind({OTHER_DESTINATION: "0x" + "cc" * 20})  # a chain added to it
+    with pytest.raises(StoreOfAnotherDeployment) as caught:
+        store.bind({DESTINATION: "0x" + "dd" * 20})  # a redeployed mailbox
+    assert caught.value.exit_code == StoreError.exit_code
+    assert "move this one away" in str(caught.value)
+
+
+def test_clearing_a_file_forgets_its_messages_and_its_deployment(store: Store) -> None:
+    seen(store, new_message(0), S.ATTESTED)
+    store.save_checkpoint("indexer", ORIGIN, 10, hash32(10))
+    store.bind({DESTINATION: "0x" + "bb" * 20})
+    store.clear()
+    assert store.messages(limit=10) == []
+    assert store.checkpoint("indexer", ORIGIN) is None
+    store.bind({DESTINATION: "0x" + "dd" * 20})
+
+
+def test_a_first_version_file_is_migrated_and_keeps_its_messages(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        mid = seen(store, new_message(0))
+        store.bind({DESTINATION: "0x" + "bb" * 20})
+        assert state_of(store, mid) is S.SEEN
