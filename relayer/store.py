@@ -11,7 +11,6 @@ was committed.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
@@ -24,19 +23,23 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from relayer.errors import IllegalTransition, StoreOfAnotherDeployment, UnknownMessage
+from relayer.errors import IllegalTransition, StoreOfAnotherDeployment
 from relayer.store_schema import (
     ALLOWED_TRANSITIONS,
     INSERT_MESSAGE,
     PENDING_STATES,
-    SET_STATE,
     TERMINAL_STATES,
     Checkpoint,
     MessageRow,
     MessageState,
     NewMessage,
     Transition,
+    append_transition,
     connect,
+    message_row,
+    move,
+    normalized_id,
+    state_of,
     translated_errors,
 )
 
@@ -95,7 +98,7 @@ class Store:
     def record_seen(self, msg: NewMessage) -> bool:
         """Record a dispatched message; False when it is already known. An orphaned
         message seen again (re-mined after a reorg) returns to seen at its new block."""
-        message_id = _message_id(msg.id)
+        message_id = normalized_id(msg.id)
         block_hash, origin_tx = msg.origin_block_hash.lower(), msg.origin_tx.lower()
         columns = asdict(msg) | {
             "id": message_id,
@@ -110,7 +113,7 @@ class Store:
                 return False
             if row is None:
                 conn.execute(INSERT_MESSAGE, columns | {"now": now})
-                _append(conn, message_id, MessageState.SEEN, now, detail)
+                append_transition(conn, message_id, MessageState.SEEN, now, detail)
                 return True
             conn.execute(
                 "UPDATE messages SET origin_block = :origin_block, origin_tx = :origin_tx,"
@@ -118,22 +121,22 @@ class Store:
                 " WHERE id = :id",
                 columns,
             )
-            _move(conn, message_id, MessageState.SEEN, now, detail)
+            move(conn, message_id, MessageState.SEEN, now, detail)
             return True
 
     def transition(self, message_id: str, to_state: MessageState, detail: str = "") -> None:
         """Move one message along the state machine; IllegalTransition if it may not."""
-        message_id = _message_id(message_id)
+        message_id = normalized_id(message_id)
         with self._write() as conn:
-            _move(conn, message_id, MessageState(to_state), self._clock(), detail)
+            move(conn, message_id, MessageState(to_state), self._clock(), detail)
 
     def mark_submitted(self, message_ids: Iterable[str], tx_hash: str) -> None:
         """Record that one transaction carries all of `message_ids`: all or none move."""
-        ids, tx_hash = [_message_id(i) for i in message_ids], tx_hash.lower()
+        ids, tx_hash = [normalized_id(i) for i in message_ids], tx_hash.lower()
         with self._write() as conn:
             now = self._clock()
             for message_id in ids:
-                _move(conn, message_id, MessageState.SUBMITTED, now, f"tx {tx_hash}")
+                move(conn, message_id, MessageState.SUBMITTED, now, f"tx {tx_hash}")
                 conn.execute(
                     "UPDATE messages SET submit_tx = ? WHERE id = ?", (tx_hash, message_id)
                 )
@@ -152,11 +155,11 @@ class Store:
     def requeue(self, message_ids: Iterable[str], detail: str) -> None:
         """Give dead-lettered messages a fresh start: back to seen with no attempts
         counted, so the relayer delivers them in channel order again. All or none move."""
-        ids = [_message_id(i) for i in message_ids]
+        ids = [normalized_id(i) for i in message_ids]
         with self._write() as conn:
             now = self._clock()
             for message_id in ids:
-                _move(conn, message_id, MessageState.SEEN, now, detail)
+                move(conn, message_id, MessageState.SEEN, now, detail)
                 conn.execute(
                     "UPDATE messages SET attempts = 0, next_attempt_at = ?, last_error = ''"
                     " WHERE id = ?",
@@ -176,10 +179,10 @@ class Store:
         """Count a failed attempt and hold the message back for `delay_s`; a submitted
         message returns to attested. The timeline notes the retry either way.
         Returns the attempts so far, for the caller's dead-letter decision."""
-        message_id = _message_id(message_id)
+        message_id = normalized_id(message_id)
         with self._write() as conn:
             now = self._clock()
-            current = _state_of(conn, message_id)
+            current = state_of(conn, message_id)
             if current not in (MessageState.ATTESTED, MessageState.SUBMITTED):
                 raise IllegalTransition(message_id, current, MessageState.ATTESTED)
             attempts = int(
@@ -191,9 +194,9 @@ class Store:
             )
             detail = f"attempt {attempts} failed, next in {delay_s:g}s: {error}"
             if current is MessageState.SUBMITTED:
-                _move(conn, message_id, MessageState.ATTESTED, now, detail)
+                move(conn, message_id, MessageState.ATTESTED, now, detail)
             else:
-                _append(conn, message_id, MessageState.ATTESTED, now, detail)
+                append_transition(conn, message_id, MessageState.ATTESTED, now, detail)
             return attempts
 
     def orphan_from_block(self, domain: int, block_number: int) -> list[str]:
@@ -213,15 +216,15 @@ class Store:
             ]
             detail = f"domain {domain} reorged from block {block_number}"
             for message_id in orphaned:
-                _move(conn, message_id, MessageState.ORPHANED, now, detail)
+                move(conn, message_id, MessageState.ORPHANED, now, detail)
             return orphaned
 
     def add_attestation(self, message_id: str, validator: str, signature: bytes) -> bool:
         """Store a validator's signature; True when it is that validator's first for the
         message (a later one replaces it)."""
-        message_id, validator = _message_id(message_id), to_checksum_address(validator)
+        message_id, validator = normalized_id(message_id), to_checksum_address(validator)
         with self._write() as conn:
-            _state_of(conn, message_id)
+            state_of(conn, message_id)
             known = conn.execute(
                 "SELECT 1 FROM attestations WHERE message_id = ? AND validator = ?",
                 (message_id, validator),
@@ -237,15 +240,15 @@ class Store:
     # messages: reads
 
     def message(self, message_id: str) -> MessageRow | None:
-        rows = self._read("SELECT * FROM messages WHERE id = ?", (_message_id(message_id),))
-        return _message_row(rows[0]) if rows else None
+        rows = self._read("SELECT * FROM messages WHERE id = ?", (normalized_id(message_id),))
+        return message_row(rows[0]) if rows else None
 
     def timeline(self, message_id: str) -> list[Transition]:
         """Every state the message entered (and every retry), oldest first."""
         rows = self._read(
             "SELECT message_id, state, at, detail FROM transitions WHERE message_id = ?"
             " ORDER BY seq",
-            (_message_id(message_id),),
+            (normalized_id(message_id),),
         )
         return [Transition(r[0], MessageState(r[1]), r[2], r[3]) for r in rows]
 
@@ -253,7 +256,7 @@ class Store:
         """Signatures by checksummed validator address."""
         rows = self._read(
             "SELECT validator, signature FROM attestations WHERE message_id = ? ORDER BY validator",
-            (_message_id(message_id),),
+            (normalized_id(message_id),),
         )
         return {row[0]: row[1] for row in rows}
 
@@ -273,7 +276,7 @@ class Store:
         )
         channels: dict[int, list[MessageRow]] = {}
         for row in rows:
-            channels.setdefault(row["origin"], []).append(_message_row(row))
+            channels.setdefault(row["origin"], []).append(message_row(row))
         return channels
 
     def messages(self, limit: int, state: MessageState | None = None) -> list[MessageRow]:
@@ -283,7 +286,7 @@ class Store:
             " ORDER BY seen_at DESC, rowid DESC LIMIT ?2",
             (None if state is None else MessageState(state).value, limit),
         )
-        return [_message_row(row) for row in rows]
+        return [message_row(row) for row in rows]
 
     def latencies(self, route: tuple[int, int] | None = None) -> list[float]:
         """Seconds from dispatch (the origin block's time, else when first seen) to
@@ -385,9 +388,9 @@ class Store:
     # plumbing
 
     def _finish(self, message_id: str, to_state: MessageState, error: str) -> None:
-        message_id = _message_id(message_id)
+        message_id = normalized_id(message_id)
         with self._write() as conn:
-            _move(conn, message_id, to_state, self._clock(), error)
+            move(conn, message_id, to_state, self._clock(), error)
             conn.execute("UPDATE messages SET last_error = ? WHERE id = ?", (error, message_id))
 
     @contextmanager
@@ -407,46 +410,3 @@ class Store:
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock, translated_errors(self.path):
             return self._conn.execute(sql, params).fetchall()
-
-
-_MESSAGE_ID = re.compile(r"0x[0-9a-f]{64}")
-
-
-def _message_id(value: str) -> str:
-    """Ids are compared as text, so one spelling: lowercase 0x-prefixed 32 bytes."""
-    lowered = value.lower()
-    if not _MESSAGE_ID.fullmatch(lowered):
-        raise ValueError(f"a message id is 0x and 64 hex digits, not {value!r}")
-    return lowered
-
-
-def _state_of(conn: sqlite3.Connection, message_id: str) -> MessageState:
-    row = conn.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
-    if row is None:
-        raise UnknownMessage(message_id)
-    return MessageState(row[0])
-
-
-def _move(
-    conn: sqlite3.Connection, message_id: str, to: MessageState, at: float, detail: str
-) -> None:
-    current = _state_of(conn, message_id)
-    if to not in ALLOWED_TRANSITIONS[current]:
-        raise IllegalTransition(message_id, current, to)
-    conn.execute(SET_STATE, {"state": to.value, "at": at, "id": message_id})
-    _append(conn, message_id, to, at, detail)
-
-
-def _append(
-    conn: sqlite3.Connection, message_id: str, state: MessageState, at: float, detail: str
-) -> None:
-    conn.execute(
-        "INSERT INTO transitions (message_id, state, at, detail) VALUES (?, ?, ?, ?)",
-        (message_id, state.value, at, detail),
-    )
-
-
-def _message_row(row: sqlite3.Row) -> MessageRow:
-    fields = dict(row)
-    fields["state"] = MessageState(fields["state"])
-    return MessageRow(**fields)

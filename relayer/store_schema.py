@@ -1,5 +1,6 @@
 """What the agents' state file holds: the message state machine, the row types, the
-tables, and how an older file is brought up to date.
+tables, how an older file is brought up to date, and how a row and its timeline are
+written.
 
     seen → attested → submitted → delivered | failed | dead_lettered
     submitted → attested              dropped or reverted for a retryable reason
@@ -19,6 +20,7 @@ never edited, because files in the wild were built by it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from relayer.errors import StoreTooNew, StoreUnavailable
+from relayer.errors import IllegalTransition, StoreTooNew, StoreUnavailable, UnknownMessage
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -332,3 +334,48 @@ UPDATE messages SET
     orphaned_at = CASE :state WHEN 'orphaned' THEN :at ELSE orphaned_at END
 WHERE id = :id
 """
+
+
+# Rows and transitions, as every write of the store makes them.
+
+_MESSAGE_ID = re.compile(r"0x[0-9a-f]{64}")
+
+
+def normalized_id(value: str) -> str:
+    """Ids are compared as text, so one spelling: lowercase 0x-prefixed 32 bytes."""
+    lowered = value.lower()
+    if not _MESSAGE_ID.fullmatch(lowered):
+        raise ValueError(f"a message id is 0x and 64 hex digits, not {value!r}")
+    return lowered
+
+
+def state_of(conn: sqlite3.Connection, message_id: str) -> MessageState:
+    row = conn.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
+    if row is None:
+        raise UnknownMessage(message_id)
+    return MessageState(row[0])
+
+
+def move(
+    conn: sqlite3.Connection, message_id: str, to: MessageState, at: float, detail: str
+) -> None:
+    current = state_of(conn, message_id)
+    if to not in ALLOWED_TRANSITIONS[current]:
+        raise IllegalTransition(message_id, current, to)
+    conn.execute(SET_STATE, {"state": to.value, "at": at, "id": message_id})
+    append_transition(conn, message_id, to, at, detail)
+
+
+def append_transition(
+    conn: sqlite3.Connection, message_id: str, state: MessageState, at: float, detail: str
+) -> None:
+    conn.execute(
+        "INSERT INTO transitions (message_id, state, at, detail) VALUES (?, ?, ?, ?)",
+        (message_id, state.value, at, detail),
+    )
+
+
+def message_row(row: sqlite3.Row) -> MessageRow:
+    fields = dict(row)
+    fields["state"] = MessageState(fields["state"])
+    return MessageRow(**fields)
