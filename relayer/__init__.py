@@ -1,3 +1,23 @@
-"""crossflow: a local multi-chain testbed for cross-chain options order flow."""
+"""crossflow: a local multi-chain testbed for cross-chain options order flow.
+
+One subpackage per concern; imports only go down this picture (a test walks
+every import and fails on one that goes up, sideways between the agents, or
+round in a circle):
+
+    cli          the `crossflow` command: parse, call, print
+      │
+    bench        benchmarks on fresh chains
+    testbed      live chains with deployed contracts for the e2e tests, the
+      │          benchmarks and the demo
+    deploy       puts every component's contracts on the chains
+      │
+    messaging    oracle    risk          the agents and models, side by side,
+      │                                  none importing another
+    chains       nodes, toolchain, compiler, transactions, keys, the manifest
+      │
+    errors  settings  logs  files  table   the bottom: imported by all
+
+The trading core (market, vault, keeper) joins the agents' row.
+"""
 
 __version__ = "0.1.0"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from web3.types import RPCEndpoint
 
+from relayer.chains.toolchain import foundry_tool
 from relayer.settings import ToolchainSettings
-from relayer.testbed import Chain, running_chains
-from relayer.toolchain import foundry_tool
+from relayer.testbed.net import Chain, running_chains
 
 COLLATERAL_CHAIN_ID = 31337
 MARKET_CHAIN_ID = 31338

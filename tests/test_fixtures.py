@@ -59,7 +59,7 @@ def test_nodes_die_with_a_killed_test_process(tmp_path: Path, anvil_binary: Path
     pid_file = tmp_path / "pid"
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from relayer.anvil import free_ports, plan_chains, start_nodes
+        from relayer.chains.anvil import free_ports, plan_chains, start_nodes
         nodes = start_nodes(
             Path({str(anvil_binary)!r}), plan_chains([4242], free_ports(1)), host="127.0.0.1",
             log_dir=Path({str(tmp_path)!r}), die_with_parent=True,

@@ -24,7 +24,7 @@ import {BlackScholes} from "./BlackScholes.sol";
 /// raised to MM where the maintenance grid finds a worse scenario, so IM ≥ MM for every book.
 /// Rounding: each option and collateral value rounds down and the shock and floor round up, so
 /// a requirement is at most a few wei per position above exact, never meaningfully below; the
-/// Python reference (`relayer/risk.py`) agrees within the tolerance the tests state.
+/// Python reference (`relayer/risk/model.py`) agrees within the tolerance the tests state.
 library Margin {
     /// @notice The widened shock `u` is 100% or more, so a scenario spot would not be positive.
     error MarginShockTooLarge(uint256 u);

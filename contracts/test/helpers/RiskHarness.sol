@@ -8,7 +8,7 @@ import {Margin} from "../../src/libraries/Margin.sol";
 /// @title RiskHarness
 /// @notice Exposes `FixedPointMath`, `BlackScholes` and `Margin` over batches of inputs, for the
 /// Python tests and the benchmark that deploy it on Anvil and compare it with the
-/// floating-point model (`relayer/risk.py`), a few hundred inputs per `eth_call`.
+/// floating-point model (`relayer/risk/model.py`), a few hundred inputs per `eth_call`.
 /// @dev Pure pass-throughs: units, rounding and reverts are the libraries'. The `*Gas`
 /// functions return the gas the library call itself used, measured with `gasleft()`.
 contract RiskHarness {

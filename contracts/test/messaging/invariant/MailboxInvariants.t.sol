@@ -6,7 +6,7 @@ import {BaseTest} from "../../BaseTest.sol";
 import {MailboxHandler} from "./MailboxHandler.sol";
 import {SequenceRecipient} from "./SequenceRecipient.sol";
 
-/// @notice DESIGN.md §7.2: every message is executed at most once and in channel order; a
+/// @notice docs/architecture.md §7.2: every message is executed at most once and in channel order; a
 /// message no quorum signed is never executed.
 contract MailboxInvariantTest is BaseTest {
     MailboxHandler private handler;

@@ -1,0 +1,240 @@
+"""The `crossflow` command: one entry point for everything a user runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from relayer import __version__
+from relayer.chains import devnet
+from relayer.chains.compiler import load_contracts
+from relayer.chains.manifest import manifest_path
+from relayer.chains.toolchain import foundry_tool, install_native_solc, resolve_solc
+from relayer.cli import deploy as deploy_cli
+from relayer.cli import devnet as devnet_cli
+from relayer.cli import feed as feed_cli
+from relayer.cli import margin as margin_cli
+from relayer.cli import relay as relay_cli
+from relayer.cli.shell import crossflow_command, shown
+from relayer.errors import CrossflowError, DemoNeedsTwoChains
+from relayer.messaging.store import Store
+from relayer.risk.model import margin
+from relayer.risk.portfolio import load_portfolio, to_book
+from relayer.settings import DevnetSettings, Settings, load_settings
+from relayer.table import render_table
+from relayer.testbed.demo import run_demo
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+EXAMPLES = Path(__file__).parents[2] / "examples"
+DEMO_ACCOUNT = EXAMPLES / "naked_strangle.toml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except CrossflowError as err:
+        print(f"crossflow: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossflow", description="Local multi-chain testbed for cross-chain options."
+    )
+    parser.add_argument("--version", action="version", version=f"crossflow {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="TOML config file (default: ./crossflow.toml if present)"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    devnet_cli.add_commands(commands)
+
+    build = commands.add_parser("compile", help="compile contracts/src (cached)")
+    build.add_argument("--force", action="store_true", help="ignore the cache")
+    build.set_defaults(handler=_compile)
+
+    tools = commands.add_parser("toolchain", help="show the tools crossflow uses")
+    tools.add_argument(
+        "--which",
+        nargs="+",
+        choices=["anvil", "forge", "cast", "solc"],
+        help="print only these tools' paths, one per line (for scripts)",
+    )
+    tools.add_argument(
+        "--install-solc",
+        action="store_true",
+        help="install a native solc with py-solc-x when online (the wasm shim serves otherwise)",
+    )
+    tools.set_defaults(handler=_toolchain)
+
+    deploy_cli.add_command(commands)
+    relay_cli.add_commands(commands)
+    feed_cli.add_commands(commands)
+    margin_cli.add_command(commands)
+
+    bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
+        required=True, metavar="WHAT"
+    )
+    relay_bench = bench.add_parser("relay", help="relay latency vs a floor, throughput, gas")
+    relay_bench.add_argument("--samples", type=int, default=200, help="latency samples each")
+    relay_bench.add_argument("--messages", type=int, default=3000, help="batched backlog")
+    relay_bench.add_argument("--unbatched", type=int, default=300, help="unbatched backlog")
+    relay_bench.add_argument("--poll-interval", type=float, default=0.01)
+    relay_bench.add_argument(
+        "--out", type=Path, default=Path("bench-results/relay.json"), help="JSON results"
+    )
+    relay_bench.set_defaults(handler=_bench_relay)
+    risk_bench = bench.add_parser("risk", help="risk-engine gas, accuracy and model speed")
+    risk_bench.add_argument(
+        "--out", type=Path, default=Path("bench-results/risk.json"), help="JSON results"
+    )
+    risk_bench.set_defaults(handler=_bench_risk)
+
+    demo = commands.add_parser(
+        "demo",
+        help="the whole flow, live: chains up, contracts deployed, a message relayed each "
+        "way, signed prices on every chain, an account's margin explained",
+    )
+    devnet_cli.add_overrides(demo)
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _compile(args: argparse.Namespace, settings: Settings) -> int:
+    _print_contracts(settings, force=args.force)
+    return 0
+
+
+def _print_contracts(settings: Settings, *, force: bool) -> None:
+    solc = resolve_solc(settings.toolchain.solc)
+    contracts = load_contracts(solc=solc, force=force)
+    own = [
+        a for a in contracts if a.source.startswith("contracts/") and a.deployed_bytecode != "0x"
+    ]
+    print(
+        render_table(
+            ["contract", "source", "runtime bytes"],
+            [[a.name, a.source, (len(a.deployed_bytecode) - 2) // 2] for a in own],
+        )
+    )
+    kind = "native" if solc.native else "wasm shim"
+    print(
+        f"\n{len(own)} deployable contracts in contracts/src, {len(contracts)} compiled in all "
+        f"(with libraries, interfaces and imports) by solc {solc.version} ({kind})"
+    )
+
+
+def _toolchain(args: argparse.Namespace, settings: Settings) -> int:
+    if args.install_solc and not install_native_solc():
+        print("no native solc could be downloaded; using the npm solc (wasm) shim")
+    solc = resolve_solc(settings.toolchain.solc)
+    if args.which:
+        for tool in args.which:
+            print(solc.path if tool == "solc" else foundry_tool(tool, settings.toolchain))
+        return 0
+    rows: list[list[object]] = [
+        [tool, foundry_tool(tool, settings.toolchain)] for tool in ("anvil", "forge", "cast")
+    ]
+    rows.append([f"solc {solc.version}", f"{solc.path} ({'native' if solc.native else 'wasm'})"])
+    print(render_table(["tool", "path"], rows))
+    return 0
+
+
+def _bench_relay(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench.relay import bench_relay_command, report  # noqa: PLC0415 - heavy, bench only
+
+    result = bench_relay_command(
+        args.samples, args.messages, args.unbatched, args.poll_interval, args.out
+    )
+    print(report(result))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _bench_risk(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench.risk import bench_risk_command, report  # noqa: PLC0415 - bench only
+
+    print(report(bench_risk_command(args.out)))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    devnet_settings = devnet_cli.settings_from(args, settings)
+    chains = devnet.status(devnet_settings)
+    count = len(chains) if any(c.up for c in chains) else devnet_settings.chains
+    if count < 2:  # noqa: PLR2004 - a collateral chain and the market
+        raise DemoNeedsTwoChains(count)
+    started_here = not any(c.up for c in chains)
+    if chains and all(c.up for c in chains):
+        if args.chains is not None and args.chains != len(chains):
+            print(
+                f"using the running devnet of {len(chains)} chains; for {args.chains}, "
+                f"stop it first with `{crossflow_command()} devnet down`\n"
+            )
+    else:
+        devnet_cli.start(devnet_settings, settings)
+    try:
+        return _run_demo(settings, devnet_settings)
+    except BaseException:
+        # Chains the demo brought up are its own to clean up when it fails.
+        if started_here:
+            devnet.down(devnet_settings)
+        raise
+
+
+def _run_demo(settings: Settings, devnet_settings: DevnetSettings) -> int:
+    _print_contracts(settings, force=False)
+    print()
+    code = devnet_cli.print_status(devnet_settings, as_json=False)
+    nodes = [c.node for c in devnet.status(devnet_settings)]
+    every = "both chains" if len(nodes) == 2 else f"all {len(nodes)} chains"  # noqa: PLR2004
+    print(
+        f"\nRelaying a message each way between {nodes[0].spec.name} and {nodes[1].spec.name} "
+        "(validators sign 2 of 3, the relayer delivers),"
+    )
+    print(f"then three price rounds, each signed once (2 of 3 oracle keys) for {every}:\n")
+    ids, manifest = run_demo(settings, devnet_settings)
+    with Store.open(devnet_settings.state_dir / "relay.sqlite") as store:
+        relay_cli.print_messages([row for i in ids if (row := store.message(i))])
+    print()
+    print(feed_cli.price_table(feed_cli.read_prices(manifest, settings.feed.max_age)))
+    print(f"\nMargin of {shown(DEMO_ACCOUNT)} at the market chain's price:\n")
+    market, _ = margin_cli.market_from_feeds(manifest)
+    portfolio = load_portfolio(DEMO_ACCOUNT)
+    result = margin(to_book([portfolio], market.now), market, settings.risk, explain=True)
+    print(margin_cli.explain(result, portfolio.latency_seconds, settings.risk))
+    print(_next_steps(manifest_path(settings.manifest_dir, "local")))
+    return code
+
+
+def _next_steps(manifest: Path) -> str:
+    crossflow = crossflow_command()
+    steps = [
+        ("relay", "run the validators and the relayer"),
+        ("feed", "keep prices coming (GBM by default; --source csv|constant)"),
+        ("messages", "what was relayed"),
+        ("prices", "what each chain holds"),
+        (f"margin {shown(EXAMPLES / 'covered_call.toml')}", "another account, explained"),
+        ("devnet down", "stop the chains (or `make down`)"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    lines = [f"  {crossflow} {command:<{width}}   {what}" for command, what in steps]
+    return "\n".join(
+        [
+            f"\nThe chains keep running with everything deployed ({shown(manifest)}). Next:",
+            *lines,
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

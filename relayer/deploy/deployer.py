@@ -1,0 +1,239 @@
+"""Deploy crossflow's contracts to a set of chains and record them in the manifest.
+
+Idempotent: a contract the manifest records is kept while its chain is the one
+the manifest was written for (same genesis block), the code at its address is
+the code deployed there, and that code is what contracts/src compiles to now.
+So a deploy interrupted half-way resumes where it stopped, deploying the price
+feeds leaves the mailboxes alone (and the other way round), and a chain that
+was restarted, or a contract whose source changed, gets a fresh deployment:
+an address from an earlier chain is never reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from pydantic import SecretStr
+from web3 import Web3
+from web3.contract import Contract
+
+from relayer.chains.binding import code_hash, contract_problem
+from relayer.chains.chain import connect, genesis_hash, runtime_code
+from relayer.chains.compiler import Contracts, load_contracts
+from relayer.chains.manifest import (
+    ChainDeployment,
+    Manifest,
+    SignerQuorum,
+    contract_name,
+    load_manifest,
+    save_manifest,
+)
+from relayer.chains.tx import Sender
+from relayer.errors import ConfigError
+from relayer.oracle.feeds import FEEDS, FeedSpec
+
+MAILBOX = "Mailbox"
+
+
+@dataclass(frozen=True)
+class ChainTarget:
+    name: str
+    role: str
+    chain_id: int
+    rpc_url: str
+
+
+def deploy_messaging(
+    targets: Sequence[ChainTarget],
+    *,
+    network: str,
+    manifest_dir: Path,
+    deployer_key: SecretStr,
+    validators: Sequence[str],
+    threshold: int,
+    contracts: Contracts | None = None,
+) -> Manifest:
+    """A Mailbox on every chain, each trusting `validators` (M = `threshold`) for
+    messages from every other chain."""
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    # Mailboxes come as a set: a channel's nonces live at both of its ends, so a new
+    # mailbox on one chain would find the others expecting nonces it never sent.
+    if not all(run.keeps(target, MAILBOX) for target in targets):
+        run.forget(MAILBOX)
+    for target in targets:
+        owner = run.deployer.address
+        # Agents index Dispatch logs from the block a (new) mailbox appeared in.
+        run.ensure(target, MAILBOX, (target.chain_id, owner, owner), index=True)
+    manifest = run.save(validators=SignerQuorum(addresses=list(validators), threshold=threshold))
+    for chain in manifest.chains:
+        mailbox = run.contract(chain, MAILBOX)
+        for origin in manifest.chains:
+            if origin is not chain:
+                _ensure_validators(
+                    run.senders[chain.chain_id], mailbox, origin.domain, validators, threshold
+                )
+    return manifest
+
+
+def deploy_oracle(
+    targets: Sequence[ChainTarget],
+    *,
+    network: str,
+    manifest_dir: Path,
+    deployer_key: SecretStr,
+    signers: Sequence[str],
+    threshold: int,
+    feeds: Sequence[FeedSpec] = FEEDS,
+    contracts: Contracts | None = None,
+) -> Manifest:
+    """Every feed in `feeds` on every chain, accepting reports that `threshold` of
+    `signers` signed."""
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    for target in targets:
+        for spec in feeds:
+            args = spec.constructor_args(list(signers), threshold, run.deployer.address)
+            run.ensure(target, spec.manifest_key, args)
+    manifest = run.save(oracle=SignerQuorum(addresses=list(signers), threshold=threshold))
+    for chain in manifest.chains:
+        for spec in feeds:
+            feed = run.contract(chain, spec.manifest_key)
+            _ensure_signers(run.senders[chain.chain_id], feed, signers, threshold)
+    return manifest
+
+
+class _Deployment:
+    """One deploy run: the previous manifest, what is (re)deployed, and the result."""
+
+    def __init__(
+        self,
+        targets: Sequence[ChainTarget],
+        network: str,
+        manifest_dir: Path,
+        deployer_key: SecretStr,
+        contracts: Contracts | None,
+    ) -> None:
+        self.network = network
+        self.manifest_dir = manifest_dir
+        self.compiled = contracts or load_contracts()
+        self.deployer: LocalAccount = Account.from_key(deployer_key.get_secret_value())
+        previous = _previous(manifest_dir, network)
+        self.senders: dict[int, Sender] = {}
+        self.chains: dict[int, ChainDeployment] = {}
+        for target in targets:
+            web3 = connect(target.rpc_url, target.chain_id)
+            self.senders[target.chain_id] = Sender(web3, self.deployer, target.chain_id)
+            genesis = genesis_hash(web3, target.rpc_url)
+            known = _known_chain(previous, target, genesis)
+            self.chains[target.chain_id] = ChainDeployment(
+                name=target.name,
+                role=target.role,
+                chain_id=target.chain_id,
+                domain=target.chain_id,
+                rpc_url=target.rpc_url,
+                genesis_hash=genesis,
+                contracts=dict(known.contracts) if known else {},
+                code_hashes=dict(known.code_hashes) if known else {},
+                deployed_at_block=known.deployed_at_block if known else web3.eth.block_number,
+            )
+        # The signer sets describe contracts on these chains only if some were kept.
+        kept = any(chain.contracts for chain in self.chains.values())
+        self.previous = previous if kept else None
+
+    def keeps(self, target: ChainTarget, key: str) -> bool:
+        """True if the contract recorded under `key` can stay (see the module notes)."""
+        chain = self.chains[target.chain_id]
+        address = chain.contracts.get(key)
+        if address is None:
+            return False
+        code = runtime_code(self.senders[target.chain_id].web3, target.rpc_url, address)
+        return contract_problem(key, address, chain.code_hashes[key], code, self.compiled) is None
+
+    def forget(self, key: str) -> None:
+        for chain in self.chains.values():
+            chain.contracts.pop(key, None)
+            chain.code_hashes.pop(key, None)
+
+    def ensure(
+        self, target: ChainTarget, key: str, args: tuple[object, ...], *, index: bool = False
+    ) -> str:
+        """The address recorded under `key`, deploying `contract_name(key)(*args)` unless
+        the recorded one `keeps`; with `index`, a fresh deployment moves
+        `deployed_at_block` to it."""
+        chain = self.chains[target.chain_id]
+        if self.keeps(target, key):
+            return chain.contracts[key]
+        sender = self.senders[target.chain_id]
+        start = sender.web3.eth.block_number
+        artifact = self.compiled.get(contract_name(key))
+        factory = sender.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        receipt = sender.transact(factory.constructor(*args), f"deploying {key}")
+        address = str(receipt["contractAddress"])
+        chain.contracts[key] = address
+        chain.code_hashes[key] = code_hash(runtime_code(sender.web3, target.rpc_url, address))
+        if index:
+            chain.deployed_at_block = start
+        return address
+
+    def save(
+        self, *, validators: SignerQuorum | None = None, oracle: SignerQuorum | None = None
+    ) -> Manifest:
+        manifest = Manifest(
+            network=self.network,
+            chains=list(self.chains.values()),
+            validators=validators or (self.previous.validators if self.previous else None),
+            oracle=oracle or (self.previous.oracle if self.previous else None),
+        )
+        save_manifest(self.manifest_dir, manifest)
+        return manifest
+
+    def contract(self, chain: ChainDeployment, key: str) -> Contract:
+        return self.senders[chain.chain_id].web3.eth.contract(
+            address=Web3.to_checksum_address(chain.contracts[key]),
+            abi=self.compiled.get(contract_name(key)).abi,
+        )
+
+
+def _previous(manifest_dir: Path, network: str) -> Manifest | None:
+    """The manifest to resume from; none when it is missing, unreadable or in an
+    older format (it cannot say which chains it was written for): deploy afresh."""
+    try:
+        return load_manifest(manifest_dir, network)
+    except ConfigError:
+        return None
+
+
+def _known_chain(
+    manifest: Manifest | None, target: ChainTarget, genesis: str
+) -> ChainDeployment | None:
+    """The manifest's record of this very chain: same id and same genesis block."""
+    if manifest is None:
+        return None
+    return next(
+        (c for c in manifest.chains if c.chain_id == target.chain_id and c.genesis_hash == genesis),
+        None,
+    )
+
+
+def _ensure_validators(
+    sender: Sender, mailbox: Contract, origin: int, validators: Sequence[str], threshold: int
+) -> None:
+    current = mailbox.functions.validators(origin).call()
+    if (
+        sorted(current) == sorted(validators)
+        and mailbox.functions.threshold(origin).call() == threshold
+    ):
+        return
+    call = mailbox.functions.setValidators(origin, list(validators), threshold)
+    sender.transact(call, f"setting validators for origin {origin}")
+
+
+def _ensure_signers(sender: Sender, feed: Contract, signers: Sequence[str], threshold: int) -> None:
+    current = feed.functions.signers().call()
+    if sorted(current) == sorted(signers) and feed.functions.threshold().call() == threshold:
+        return
+    call = feed.functions.setSigners(list(signers), threshold)
+    sender.transact(call, "setting the oracle signers")
