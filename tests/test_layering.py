@@ -20,6 +20,7 @@ RANKS = {
     "messaging": 2,
     "oracle": 2,
     "risk": 2,
+    "market": 2,
     "deploy": 3,
     "testbed": 4,
     "bench": 5,

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Margin} from "../libraries/Margin.sol";
+
+/// @title IMarginEngine
+/// @notice The risk engine's `Margin.evaluate` behind an external call, so a market that needs
+/// portfolio margin stays under the 24 KB contract size limit (the pricer alone is most of it).
+interface IMarginEngine {
+    /// @notice Equity, MM, IM and health of `account` at `market`, under `params`.
+    /// @dev Exactly `Margin.evaluate`, with its errors and units (WADs, seconds).
+    function evaluate(
+        Margin.Account memory account,
+        Margin.Market memory market,
+        Margin.Params memory params
+    ) external pure returns (Margin.Result memory);
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IOptionsMarketBase} from "../interfaces/IOptionsMarket.sol";
+
+/// @title MarketLedger
+/// @notice The market's books of collateral it only knows as a ledger: one signed `cash` balance
+/// per account in the quote unit, a credit per (account, domain, token) for every other token, and
+/// a pool per (domain, token) mirroring what each domain's vault holds.
+/// @dev Collateral enters only through `_credit`, which the cross-chain entry point (the mailbox
+/// handler) calls once a deposit's `CREDIT` message lands. All amounts are WADs.
+abstract contract MarketLedger is IOptionsMarketBase {
+    /// @notice Per account, at most this many (domain, token) credits are tracked, so valuing an
+    /// account stays bounded.
+    uint256 public constant MAX_COLLATERAL_KINDS = 8;
+
+    /// @dev A listed collateral token on one domain.
+    struct TokenConfig {
+        bool listed;
+        uint64 haircut;
+    }
+
+    /// @dev One (domain, token) an account holds a credit of.
+    struct CollateralKey {
+        uint32 domain;
+        address token;
+    }
+
+    mapping(address account => int256) internal _cash;
+    mapping(address account => mapping(uint32 domain => mapping(address token => uint256))) internal
+        _credits;
+    mapping(uint32 domain => mapping(address token => uint256)) internal _pools;
+    mapping(uint32 domain => address) internal _quoteTokens;
+    mapping(uint32 domain => mapping(address token => TokenConfig)) internal _tokens;
+    mapping(address account => CollateralKey[]) internal _collateralOf;
+    mapping(uint32 domain => uint32 latency) internal _latencies;
+
+    address internal immutable _feeAccount;
+    address internal immutable _insuranceFund;
+
+    constructor(address feeAccount_, address insuranceFund_) {
+        _feeAccount = feeAccount_;
+        _insuranceFund = insuranceFund_;
+    }
+
+    /// @dev Books a deposit of `amount` of `token` on `domain` for `account`: the quote token as
+    /// cash, a listed token as a credit. Reverts with `MarketUnknownToken` for any other token and
+    /// `MarketAccountFull` when the account already holds `MAX_COLLATERAL_KINDS` other credits.
+    function _credit(address account, uint32 domain, address token, uint256 amount) internal {
+        _pools[domain][token] += amount;
+        if (token == _quoteTokens[domain] && token != address(0)) {
+            _cash[account] += int256(amount);
+        } else {
+            if (!_tokens[domain][token].listed) revert MarketUnknownToken(domain, token);
+            mapping(address => uint256) storage held = _credits[account][domain];
+            if (held[token] == 0) _trackCollateral(account, domain, token);
+            held[token] += amount;
+        }
+        emit CollateralCredited(account, domain, token, amount);
+    }
+
+    /// @dev Moves `amount` of cash from `from` to `to` (either may go negative).
+    function _transferCash(address from, address to, uint256 amount) internal {
+        int256 signed = int256(amount);
+        _cash[from] -= signed;
+        _cash[to] += signed;
+    }
+
+    function _setQuoteToken(uint32 domain, address token) internal {
+        _quoteTokens[domain] = token;
+        emit QuoteTokenSet(domain, token);
+    }
+
+    function _setCollateralToken(uint32 domain, address token, uint64 haircut, bool listed)
+        internal
+    {
+        if (haircut >= 1e18) revert MarketInvalidParam("haircut", haircut);
+        _tokens[domain][token] = TokenConfig({listed: listed, haircut: haircut});
+        emit CollateralTokenSet(domain, token, haircut, listed);
+    }
+
+    function _setDomainLatency(uint32 domain, uint32 latency) internal {
+        if (latency > 1 days) revert MarketInvalidParam("latency", latency);
+        _latencies[domain] = latency;
+        emit DomainLatencySet(domain, latency);
+    }
+
+    /// @dev τ of an account: the slowest domain it holds a credit on. Cash needs no cross-chain
+    /// seizure, so a cash-only account has none.
+    function _latencyOf(address account) internal view returns (uint256 latency) {
+        CollateralKey[] storage keys = _collateralOf[account];
+        for (uint256 i; i < keys.length; ++i) {
+            uint256 domainLatency = _latencies[keys[i].domain];
+            if (domainLatency > latency) latency = domainLatency;
+        }
+    }
+
+    function _trackCollateral(address account, uint32 domain, address token) private {
+        CollateralKey[] storage keys = _collateralOf[account];
+        for (uint256 i; i < keys.length; ++i) {
+            if (keys[i].domain == domain && keys[i].token == token) return;
+        }
+        if (keys.length == MAX_COLLATERAL_KINDS) {
+            revert MarketAccountFull(account, MAX_COLLATERAL_KINDS);
+        }
+        keys.push(CollateralKey({domain: domain, token: token}));
+    }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {MarketLedger} from "./MarketLedger.sol";
+import {MarketRisk} from "./MarketRisk.sol";
+import {OrderBook} from "./OrderBook.sol";
+import {OrderBooks} from "./OrderBooks.sol";
+
+/// @title MarketState
+/// @notice Everything an options market stores, and the order bookkeeping both of its halves
+/// use: `OptionsMarket` (orders and views) and its `MarketAdmin` module (listing, settlement,
+/// parameters), which runs in the market's storage through a delegatecall. Both inherit exactly
+/// this layout and are built with the same immutables, so either reads what the other wrote.
+/// @dev Each resting order has one `OrderMeta` slot beside its two in `OrderBooks`: its series,
+/// its reserved margin and its links in the owner's list, so `cancelOrdersOf` and the views walk
+/// an account's orders without an unbounded array.
+abstract contract MarketState is MarketRisk, Ownable2Step {
+    /// @notice Per account, at most this many resting orders, so `cancelOrdersOf` stays bounded.
+    uint256 public constant MAX_ORDERS_PER_ACCOUNT = 32;
+
+    /// @dev One resting order's market-side record; one slot.
+    struct OrderMeta {
+        uint32 seriesId;
+        uint64 prevOfOwner;
+        uint64 nextOfOwner;
+        uint96 reserved;
+    }
+
+    /// @dev An account's resting orders: the head of its list, how many, their reserved margin.
+    struct OrderTotals {
+        uint64 head;
+        uint32 count;
+        uint160 margin;
+    }
+
+    OrderBooks internal immutable _books;
+    mapping(uint64 orderId => OrderMeta) internal _meta;
+    mapping(address account => OrderTotals) internal _totals;
+    uint64 internal _lastOrderId;
+
+    constructor(
+        address owner_,
+        IMarginEngine engine_,
+        AggregatorV3Interface spotFeed_,
+        AggregatorV3Interface volFeed_,
+        address feeAccount_,
+        address insuranceFund_,
+        OrderBooks books_
+    )
+        Ownable(owner_)
+        MarketLedger(feeAccount_, insuranceFund_)
+        MarketRisk(engine_, spotFeed_, volFeed_)
+    {
+        _books = books_;
+    }
+
+    function _cancel(uint64 orderId) internal {
+        OrderBook.Order memory order = _books.order(orderId);
+        address owner_ = order.owner;
+        bool isBid = order.isBid;
+        uint32 seriesId = _meta[orderId].seriesId;
+        uint64 lots = _books.remove(seriesId, orderId);
+        _close(orderId, owner_, seriesId, isBid, lots, true);
+    }
+
+    /// @dev Forgets an order that left the book with `lots` unfilled: its reserved margin, its
+    /// place in the owner's list and its resting lots.
+    function _close(
+        uint64 orderId,
+        address owner_,
+        uint32 seriesId,
+        bool isBid,
+        uint64 lots,
+        bool cancelled
+    ) internal {
+        OrderMeta memory meta = _meta[orderId];
+        OrderTotals storage totals = _totals[owner_];
+        if (meta.prevOfOwner != 0) _meta[meta.prevOfOwner].nextOfOwner = meta.nextOfOwner;
+        else totals.head = meta.nextOfOwner;
+        if (meta.nextOfOwner != 0) _meta[meta.nextOfOwner].prevOfOwner = meta.prevOfOwner;
+        totals.count -= 1;
+        totals.margin -= meta.reserved;
+        delete _meta[orderId];
+        Holding storage holding = _holdings[owner_][seriesId];
+        holding.orders -= 1;
+        if (isBid) holding.bidLots -= lots;
+        else holding.askLots -= lots;
+        if (cancelled) emit OrderCancelled(orderId, owner_, lots);
+        _untrackIfIdle(owner_, holding);
+    }
+
+    function _listed(uint32 seriesId) internal view returns (Series storage s) {
+        s = _series[seriesId];
+        if (s.lotSize == 0) revert MarketUnknownSeries(seriesId);
+    }
+}
