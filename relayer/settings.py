@@ -157,6 +157,16 @@ class RiskSettings(BaseModel):
         return self
 
 
+class MarketSettings(BaseModel):
+    """`crossflow market`: who trades, and how far one order may sweep."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    trader_key: SecretStr | None = Field(None, description="places and cancels; local: dev key")
+    owner_key: SecretStr | None = Field(None, description="lists series; local: the deployer")
+    max_fills: int = Field(10, ge=1, le=64, description="makers one order may match")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -169,6 +179,7 @@ class Settings(BaseSettings):
     relay: RelaySettings = RelaySettings()
     feed: FeedSettings = FeedSettings()
     risk: RiskSettings = RiskSettings()
+    market: MarketSettings = MarketSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,4 +1,5 @@
-"""`crossflow deploy`: the mailboxes and the price feeds, recorded in the manifest."""
+"""`crossflow deploy`: the mailboxes, the price feeds and the options market, recorded in
+the manifest."""
 
 from __future__ import annotations
 
@@ -11,16 +12,15 @@ from pydantic import SecretStr
 from relayer.chains import devkeys, devnet
 from relayer.chains.compiler import load_contracts
 from relayer.chains.manifest import load_manifest, manifest_path
-from relayer.deploy.deployer import ChainTarget, deploy_messaging, deploy_oracle
+from relayer.deploy.deployer import ChainTarget, deploy_market, deploy_messaging, deploy_oracle
 from relayer.errors import ConfigError, DevnetError
-from relayer.oracle.feeds import FEEDS
 from relayer.settings import Settings
 from relayer.table import render_table
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy = commands.add_parser(
-        "deploy", help="deploy the mailboxes and price feeds, and write the manifest"
+        "deploy", help="deploy the mailboxes, price feeds and market, and write the manifest"
     )
     deploy.add_argument("--network", help="only 'local' (the devnet) for now")
     deploy.add_argument("--threshold", type=int, default=2, help="M of the 3 dev validators")
@@ -59,7 +59,15 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         threshold=devkeys.ORACLE_THRESHOLD,
         contracts=contracts,
     )
-    names = ["Mailbox", *(spec.manifest_key for spec in FEEDS)]
+    manifest = deploy_market(
+        targets,
+        network=network,
+        manifest_dir=settings.manifest_dir,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        risk=settings.risk,
+        feed_max_age=int(settings.feed.max_age),
+        contracts=contracts,
+    )
     print(
         render_table(
             ["chain", "chain id", "contract", "address", "this run"],
@@ -68,11 +76,11 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
                     c.name,
                     c.chain_id,
                     n,
-                    c.contracts[n],
-                    "kept" if (c.genesis_hash, n, c.contracts[n]) in before else "deployed",
+                    a,
+                    "kept" if (c.genesis_hash, n, a) in before else "deployed",
                 ]
                 for c in manifest.chains
-                for n in names
+                for n, a in c.contracts.items()
             ],
         )
     )

@@ -16,6 +16,7 @@ from relayer.cli import deploy as deploy_cli
 from relayer.cli import devnet as devnet_cli
 from relayer.cli import feed as feed_cli
 from relayer.cli import margin as margin_cli
+from relayer.cli import market as market_cli
 from relayer.cli import relay as relay_cli
 from relayer.cli.shell import crossflow_command, shown
 from relayer.errors import CrossflowError, DemoNeedsTwoChains
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     relay_cli.add_commands(commands)
     feed_cli.add_commands(commands)
     margin_cli.add_command(commands)
+    market_cli.add_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
@@ -97,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("bench-results/risk.json"), help="JSON results"
     )
     risk_bench.set_defaults(handler=_bench_risk)
+    market_bench = bench.add_parser("market", help="options market gas against its targets")
+    market_bench.add_argument(
+        "--out", type=Path, default=Path("bench-results/market.json"), help="JSON results"
+    )
+    market_bench.set_defaults(handler=_bench_market)
 
     demo = commands.add_parser(
         "demo",
@@ -163,6 +170,14 @@ def _bench_risk(args: argparse.Namespace, settings: Settings) -> int:
     from relayer.bench.risk import bench_risk_command, report  # noqa: PLC0415 - bench only
 
     print(report(bench_risk_command(args.out)))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _bench_market(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench.market import bench_market_command, report  # noqa: PLC0415 - bench only
+
+    print(report(bench_market_command(args.out)))
     print(f"\nJSON: {args.out}")
     return 0
 

@@ -34,9 +34,15 @@ from relayer.chains.manifest import (
 )
 from relayer.chains.tx import Sender
 from relayer.errors import ConfigError
-from relayer.oracle.feeds import FEEDS, FeedSpec
+from relayer.market.units import to_wad
+from relayer.oracle.feeds import ETH_IV, ETH_USD, FEEDS, FeedSpec
+from relayer.settings import RiskSettings
 
 MAILBOX = "Mailbox"
+
+
+MARKET_ROLE = "market"
+MARKET_MAX_FILLS = 20  # makers one taker order may sweep
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,52 @@ def deploy_oracle(
             feed = run.contract(chain, spec.manifest_key)
             _ensure_signers(run.senders[chain.chain_id], feed, signers, threshold)
     return manifest
+
+
+def deploy_market(
+    targets: Sequence[ChainTarget],
+    *,
+    network: str,
+    manifest_dir: Path,
+    deployer_key: SecretStr,
+    risk: RiskSettings,
+    feed_max_age: int,
+    contracts: Contracts | None = None,
+) -> Manifest:
+    """The risk engine and the options market on the market chain, trading the
+    feeds the manifest records there, with the deployer as owner, fee account and
+    insurance fund until the product issue gives them their own keys."""
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    target = next(t for t in targets if t.role == MARKET_ROLE)
+    chain = run.chains[target.chain_id]
+    feeds = [chain.contracts.get(spec.manifest_key) for spec in (ETH_USD, ETH_IV)]
+    if None in feeds:
+        raise ConfigError(
+            f"the market chain {target.name} has no price feeds in the {network} manifest",
+            "deploy the feeds first (deploy_oracle, as `crossflow deploy` does)",
+        )
+    engine = run.ensure(target, "MarginEngine", ())
+    owner = run.deployer.address
+    params = (
+        tuple(
+            to_wad(str(value))
+            for value in (
+                risk.u_base_mm,
+                risk.u_base_im,
+                risk.vol_shock,
+                risk.z,
+                risk.short_floor,
+                risk.rate,
+            )
+        ),
+        feed_max_age,
+        feed_max_age,
+        MARKET_MAX_FILLS,
+        0,
+        0,
+    )
+    run.ensure(target, "OptionsMarket", (owner, engine, *feeds, owner, owner, params))
+    return run.save()
 
 
 class _Deployment:

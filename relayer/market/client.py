@@ -14,13 +14,16 @@ from enum import IntEnum
 from typing import Any
 
 from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from relayer.chains.tx import Sender
-from relayer.errors import DeliveryError
+from relayer.chains.tx import Sender, explain_revert
+from relayer.errors import DeliveryError, InvalidConfig, TransactionReverted
 from relayer.market.units import from_wad, to_wad
 
 HEALTH = ("healthy", "margin call", "liquidatable", "insolvent")
+MAX_TICK = 2**16 - 1  # OrderBook.MAX_TICK
 
 
 class OrderKind(IntEnum):
@@ -101,14 +104,14 @@ class MarketClient:
     # reads
 
     def all_series(self) -> list[Series]:
-        count = int(self.market.functions.seriesCount().call())
+        count = int(self._read(self.market.functions.seriesCount()))
         return [self.series(i) for i in range(1, count + 1)]
 
     def series(self, series_id: int) -> Series:
         cached = self._series.get(series_id)
         if cached is not None and cached.settled:  # nothing changes after settlement
             return cached
-        raw = self.market.functions.series(series_id).call()
+        raw = self._read(self.market.functions.series(series_id))
         strike, tick, lot, max_tick, expiry, is_call, settled, settlement = raw
         found = Series(
             id=series_id,
@@ -128,7 +131,7 @@ class MarketClient:
         s = self.series(series_id)
         sides = []
         for is_bid in (True, False):
-            ticks, lots = self.market.functions.depth(series_id, is_bid, levels).call()
+            ticks, lots = self._read(self.market.functions.depth(series_id, is_bid, levels))
             sides.append(
                 [Level(t * s.tick_size, n * s.lot_size) for t, n in zip(ticks, lots, strict=True)]
             )
@@ -136,15 +139,15 @@ class MarketClient:
 
     def account(self, address: str) -> Account:
         functions = self.market.functions
-        series_ids, lots = functions.positionsOf(address).call()
+        series_ids, lots = self._read(functions.positionsOf(address))
         positions = {
             int(i): n * self.series(int(i)).lot_size for i, n in zip(series_ids, lots, strict=True)
         }
-        orders = [self._order(raw) for raw in functions.ordersOf(address).call()]
-        (equity, mm, im, _, _, health), order_margin, covers = functions.health(address).call()
+        orders = [self._order(raw) for raw in self._read(functions.ordersOf(address))]
+        (equity, mm, im, _, _, health), order_margin, covers = self._read(functions.health(address))
         return Account(
             address=address,
-            cash=from_wad(functions.cash(address).call()),
+            cash=from_wad(self._read(functions.cash(address))),
             positions=positions,
             orders=orders,
             equity=from_wad(equity),
@@ -169,6 +172,12 @@ class MarketClient:
     ) -> int:
         tick, lot = to_wad(tick_size), to_wad(lot_size)
         max_tick = to_wad(max_price) // tick
+        if not 0 < max_tick <= MAX_TICK:
+            raise InvalidConfig(
+                "the series terms",
+                f"a max price of {max_price} is {max_tick} ticks of {tick_size}"
+                f", and the book counts 1 to {MAX_TICK}",
+            )
         call = self.market.functions.listSeries(
             to_wad(strike), expiry, is_call, tick, lot, max_tick
         )
@@ -200,16 +209,19 @@ class MarketClient:
             tx_hash=receipt["transactionHash"].to_0x_hex(),
         )
 
-    def cancel(self, order_id: int) -> None:
-        self._sender().transact(self.market.functions.cancel(order_id), "cancel")
+    def cancel(self, order_id: int) -> str:
+        """Cancels one of the sender's orders; returns the transaction hash."""
+        return self._send(self.market.functions.cancel(order_id), "cancel")
 
-    def settle_series(self, series_id: int, round_id: int) -> None:
-        call = self.market.functions.settleSeries(series_id, round_id)
-        self._sender().transact(call, "settleSeries")
+    def settle_series(self, series_id: int, round_id: int) -> str:
+        return self._send(self.market.functions.settleSeries(series_id, round_id), "settleSeries")
 
-    def settle_position(self, account: str, series_id: int) -> None:
+    def settle_position(self, account: str, series_id: int) -> str:
         call = self.market.functions.settlePosition(account, series_id)
-        self._sender().transact(call, "settlePosition")
+        return self._send(call, "settlePosition")
+
+    def _send(self, call: ContractFunction, what: str) -> str:
+        return str(self._sender().transact(call, what)["transactionHash"].to_0x_hex())
 
     def _order(self, raw: Any) -> Order:
         order_id, series_id, is_bid, tick, lots, reserved = raw
@@ -222,6 +234,18 @@ class MarketClient:
             amount=lots * s.lot_size,
             reserved_margin=from_wad(reserved),
         )
+
+    def orders(self, address: str) -> list[Order]:
+        return [self._order(raw) for raw in self._read(self.market.functions.ordersOf(address))]
+
+    def _read(self, call: ContractFunction) -> Any:
+        """`call`'s result; a revert comes back as TransactionReverted naming the error."""
+        try:
+            return call.call()
+        except (ContractLogicError, ContractCustomError) as err:
+            raise TransactionReverted(
+                call.fn_name, "a call", explain_revert(err, self.market.abi)
+            ) from err
 
     def _sender(self) -> Sender:
         if self.sender is None:
