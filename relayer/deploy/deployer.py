@@ -153,7 +153,8 @@ def deploy_market(
         0,
         0,
     )
-    run.ensure(target, "OptionsMarket", (owner, engine, *feeds, owner, owner, params))
+    setup = (owner, engine, *feeds, owner, owner)  # owner, engine, feeds, fees, insurance
+    run.ensure(target, "OptionsMarket", (setup, params))
     return run.save()
 
 

@@ -86,8 +86,8 @@ def deploy_market_bed(chain: Chain, manifest_dir: Path, risk: RiskSettings) -> M
     owner = Sender(chain.web3, OWNER, chain.node.spec.chain_id)
     engine = _deploy(owner, "MarginEngine")
     params = (params_struct(risk), MAX_AGE_S, MAX_AGE_S, MAX_FILLS, 0, 0)
-    args = (OWNER.address, engine, spot.address, vol.address, OWNER.address, OWNER.address, params)
-    address = _deploy(owner, "OptionsMarketHarness", *args)
+    setup = (OWNER.address, engine, spot.address, vol.address, OWNER.address, OWNER.address)
+    address = _deploy(owner, "OptionsMarketHarness", setup, params)
     # Users see the market through IOptionsMarket: its admin half answers by delegatecall.
     harness_only = [
         e for e in contracts().get("OptionsMarketHarness").abi if e.get("name") == "creditForTest"

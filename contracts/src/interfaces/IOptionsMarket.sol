@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {Margin} from "../libraries/Margin.sol";
+import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {IMarginEngine} from "./IMarginEngine.sol";
 
 /// @title IOptionsMarket
 /// @notice European options on one underlying, cash-settled in the quote unit, traded on a
@@ -30,6 +32,22 @@ interface IOptionsMarketBase {
         Limit,
         PostOnly,
         ImmediateOrCancel
+    }
+
+    /// @notice What a market is built on.
+    /// @param owner Lists series and sets the risk parameters.
+    /// @param engine The deployed risk engine that values accounts.
+    /// @param spotFeed The underlying's spot, any Chainlink-style feed.
+    /// @param volFeed Its implied vol.
+    /// @param feeAccount The account fees are paid to.
+    /// @param insuranceFund The insurance fund's account.
+    struct Setup {
+        address owner;
+        IMarginEngine engine;
+        AggregatorV3Interface spotFeed;
+        AggregatorV3Interface volFeed;
+        address feeAccount;
+        address insuranceFund;
     }
 
     /// @notice One listed series.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOptionsAdmin} from "../interfaces/IOptionsMarket.sol";
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {MarketState} from "./MarketState.sol";
@@ -17,15 +15,7 @@ contract MarketAdmin is MarketState, IOptionsAdmin {
     /// @dev Missing round ids walked back over when checking a settlement round.
     uint256 private constant MAX_ROUND_WALK = 32;
 
-    constructor(
-        address owner_,
-        IMarginEngine engine_,
-        AggregatorV3Interface spotFeed_,
-        AggregatorV3Interface volFeed_,
-        address feeAccount_,
-        address insuranceFund_,
-        OrderBooks books_
-    ) MarketState(owner_, engine_, spotFeed_, volFeed_, feeAccount_, insuranceFund_, books_) {}
+    constructor(Setup memory setup, OrderBooks books_) MarketState(setup, books_) {}
 
     /// @inheritdoc IOptionsAdmin
     function listSeries(

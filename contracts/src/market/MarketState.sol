@@ -4,8 +4,6 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {MarketLedger} from "./MarketLedger.sol";
 import {MarketRisk} from "./MarketRisk.sol";
 import {OrderBook} from "./OrderBook.sol";
@@ -43,18 +41,10 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
     mapping(address account => OrderTotals) internal _totals;
     uint64 internal _lastOrderId;
 
-    constructor(
-        address owner_,
-        IMarginEngine engine_,
-        AggregatorV3Interface spotFeed_,
-        AggregatorV3Interface volFeed_,
-        address feeAccount_,
-        address insuranceFund_,
-        OrderBooks books_
-    )
-        Ownable(owner_)
-        MarketLedger(feeAccount_, insuranceFund_)
-        MarketRisk(engine_, spotFeed_, volFeed_)
+    constructor(Setup memory setup, OrderBooks books_)
+        Ownable(setup.owner)
+        MarketLedger(setup.feeAccount, setup.insuranceFund)
+        MarketRisk(setup.engine, setup.spotFeed, setup.volFeed)
     {
         _books = books_;
     }

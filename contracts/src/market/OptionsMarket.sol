@@ -3,8 +3,6 @@ pragma solidity 0.8.30;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOptionsTrading} from "../interfaces/IOptionsMarket.sol";
 import {Margin} from "../libraries/Margin.sol";
 import {MarketAdmin} from "./MarketAdmin.sol";
@@ -37,35 +35,12 @@ contract OptionsMarket is MarketState, IOptionsTrading {
     /// @notice The module that serves `IOptionsAdmin` in this market's storage.
     MarketAdmin public immutable admin;
 
-    /// @param owner_ Lists series and sets the risk parameters.
-    /// @param engine_ The deployed risk engine that values accounts.
-    /// @param spotFeed_ The underlying's spot, any Chainlink-style feed.
-    /// @param volFeed_ Its implied vol.
-    /// @param feeAccount_ The account fees are paid to.
-    /// @param insuranceFund_ The insurance fund's account.
+    /// @param setup The owner, risk engine, feeds, fee account and insurance fund.
     /// @param params The first risk parameters.
-    constructor(
-        address owner_,
-        IMarginEngine engine_,
-        AggregatorV3Interface spotFeed_,
-        AggregatorV3Interface volFeed_,
-        address feeAccount_,
-        address insuranceFund_,
-        RiskParams memory params
-    )
-        MarketState(
-            owner_,
-            engine_,
-            spotFeed_,
-            volFeed_,
-            feeAccount_,
-            insuranceFund_,
-            new OrderBooks(address(this))
-        )
+    constructor(Setup memory setup, RiskParams memory params)
+        MarketState(setup, new OrderBooks(address(this)))
     {
-        admin = new MarketAdmin(
-            owner_, engine_, spotFeed_, volFeed_, feeAccount_, insuranceFund_, _books
-        );
+        admin = new MarketAdmin(setup, _books);
         _setRiskParams(params);
     }
 

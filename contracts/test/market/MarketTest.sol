@@ -44,7 +44,15 @@ abstract contract MarketTest is OracleTest {
         post(feed, ETH_PRICE, spotRound);
         postVol(0.6e18);
         harness = new OptionsMarketHarness(
-            owner, new MarginEngine(), feed, volFeed, feeAccount, insurance, params()
+            IOptionsMarketBase.Setup({
+                owner: owner,
+                engine: new MarginEngine(),
+                spotFeed: feed,
+                volFeed: volFeed,
+                feeAccount: feeAccount,
+                insuranceFund: insurance
+            }),
+            params()
         );
         market = IOptionsMarket(address(harness));
         vm.startPrank(owner);
