@@ -6,7 +6,6 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {MarketLedger} from "./MarketLedger.sol";
 import {MarketRisk} from "./MarketRisk.sol";
-import {OrderBook} from "./OrderBook.sol";
 import {OrderBooks} from "./OrderBooks.sol";
 
 /// @title MarketState
@@ -49,12 +48,12 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
         _books = books_;
     }
 
-    function _cancel(uint64 orderId) internal {
-        OrderBook.Order memory order = _books.order(orderId);
-        address owner_ = order.owner;
-        bool isBid = order.isBid;
+    /// @dev Takes a resting order off its book and forgets it; returns its owner.
+    function _cancel(uint64 orderId) internal returns (address owner_) {
         uint32 seriesId = _meta[orderId].seriesId;
-        uint64 lots = _books.remove(seriesId, orderId);
+        bool isBid;
+        uint64 lots;
+        (owner_, isBid, lots) = _books.remove(seriesId, orderId);
         _close(orderId, owner_, seriesId, isBid, lots, true);
     }
 

@@ -125,10 +125,10 @@ contract OptionsMarket is MarketState, IOptionsTrading {
 
     /// @inheritdoc IOptionsTrading
     function cancel(uint64 orderId) external {
-        if (orderId == 0 || _books.order(orderId).owner != msg.sender) {
+        // Every resting order has a series; the check after the removal undoes it for another's.
+        if (_meta[orderId].seriesId == 0 || _cancel(orderId) != msg.sender) {
             revert MarketNotOrderOwner(orderId, msg.sender);
         }
-        _cancel(orderId);
     }
 
     /// @inheritdoc IOptionsTrading

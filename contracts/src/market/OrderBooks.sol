@@ -36,9 +36,16 @@ contract OrderBooks {
         OrderBook.insert(_books[seriesId], _orders, id, owner, isBid, tick, lots);
     }
 
-    /// @notice Takes order `id` out of the series' book; returns its unfilled lots.
-    function remove(uint32 seriesId, uint64 id) external onlyMarket returns (uint64 lots) {
-        return OrderBook.remove(_books[seriesId], _orders, id);
+    /// @notice Takes order `id` out of the series' book; returns whose it was, its side and its
+    /// unfilled lots, so a cancel costs the market one call.
+    function remove(uint32 seriesId, uint64 id)
+        external
+        onlyMarket
+        returns (address owner, bool isBid, uint64 lots)
+    {
+        OrderBook.Order storage resting = _orders[id];
+        (owner, isBid) = (resting.owner, resting.isBid);
+        lots = OrderBook.remove(_books[seriesId], _orders, id);
     }
 
     /// @notice Matches a taker in the series' book (see `OrderBook.take`).
