@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ABIError
 from eth_utils.abi import function_abi_to_4byte_selector
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.contract import Contract
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import (
     ContractCustomError,
@@ -22,6 +23,9 @@ from web3.exceptions import (
 from web3.types import Nonce, RPCEndpoint, TxParams, TxReceipt
 
 from relayer.errors import AccountUnfunded, NodeUnreachable, TransactionReverted
+
+if TYPE_CHECKING:
+    from relayer.chains.compiler import Artifact
 
 Call = ContractFunction | ContractConstructor
 _SELECTOR_HEX = 2 + 8  # "0x" and four bytes
@@ -124,6 +128,14 @@ class Sender:
         if receipt["status"] != 1:
             raise TransactionReverted(what, tx_hash.to_0x_hex(), "status 0")
         return receipt
+
+    def deploy(self, artifact: Artifact, *args: object, what: str = "") -> Contract:
+        """Deploy `artifact` with constructor `args` and wait for it; the contract at its
+        new address. A revert raises TransactionReverted naming `what` (or the contract)."""
+        factory = self.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        receipt = self.transact(factory.constructor(*args), what or f"deploying {artifact.name}")
+        address = Web3.to_checksum_address(str(receipt["contractAddress"]))
+        return self.web3.eth.contract(address=address, abi=artifact.abi)
 
     def _next_nonce(self) -> int:
         if self._nonce is None:

@@ -222,9 +222,7 @@ class _Deployment:
         sender = self.senders[target.chain_id]
         start = sender.web3.eth.block_number
         artifact = self.compiled.get(contract_name(key))
-        factory = sender.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        receipt = sender.transact(factory.constructor(*args), f"deploying {key}")
-        address = str(receipt["contractAddress"])
+        address = str(sender.deploy(artifact, *args, what=f"deploying {key}").address)
         chain.contracts[key] = address
         chain.code_hashes[key] = code_hash(runtime_code(sender.web3, target.rpc_url, address))
         if index:

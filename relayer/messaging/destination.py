@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
@@ -70,9 +71,10 @@ def process_batch_calldata(messages: list[bytes], signatures: list[list[bytes]])
 
 @dataclass
 class Destination:
-    """One destination chain. The validator sets, inbound nonces, handler gas, block
-    gas limit and pause flag are cached and refreshed when a revert says they are
-    stale; `batch_cap` per origin shrinks when a batch is too big and grows back."""
+    """One destination chain. The validator sets, inbound nonces, handler gas and block
+    gas limit are cached and refreshed when a revert says they are stale; `paused` is
+    set by a `MailboxPaused` and cleared when the mailbox says it resumed;
+    `batch_cap` per origin shrinks when a batch is too big and grows back."""
 
     domain: int
     sender: Sender
@@ -87,8 +89,9 @@ class Destination:
     exact_estimates: bool = False
     batch_cap: dict[int, int] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def attestation_domain(self) -> MailboxDomain:
+        """Built once: every message's quorum is checked against it, every round."""
         return MailboxDomain(self.sender.chain_id, self.mailbox.address)
 
     def handler_reserve(self) -> int | None:

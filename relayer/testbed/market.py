@@ -10,7 +10,6 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import RPCEndpoint
@@ -84,10 +83,10 @@ def deploy_market_bed(chain: Chain, manifest_dir: Path, risk: RiskSettings) -> M
         for spec in (ETH_USD, ETH_IV)
     )
     owner = Sender(chain.web3, OWNER, chain.node.spec.chain_id)
-    engine = _deploy(owner, "MarginEngine")
+    engine = owner.deploy(contracts().get("MarginEngine")).address
     params = (params_struct(risk), MAX_AGE_S, MAX_AGE_S, MAX_FILLS, 0, 0)
     setup = (OWNER.address, engine, spot.address, vol.address, OWNER.address, OWNER.address)
-    address = _deploy(owner, "OptionsMarketHarness", setup, params)
+    address = owner.deploy(contracts().get("OptionsMarketHarness"), setup, params).address
     # Users see the market through IOptionsMarket: its admin half answers by delegatecall.
     harness_only = [
         e for e in contracts().get("OptionsMarketHarness").abi if e.get("name") == "creditForTest"
@@ -107,10 +106,3 @@ def _post(bed: MarketBed, feed: Contract, spec: FeedSpec, answer: int, now: int)
     report = PriceReport(spec.id, answer, now, read_latest(feed).round_id + 1)
     signatures = sign_report(report, ORACLE_SIGNERS[: devkeys.ORACLE_THRESHOLD])
     bed.sender(FEED_POSTER).transact(feed.functions.submit(report.as_tuple(), signatures), "submit")
-
-
-def _deploy(sender: Sender, name: str, *args: object) -> ChecksumAddress:
-    artifact = contracts().get(name)
-    factory = sender.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = sender.transact(factory.constructor(*args), f"deploying {name}")
-    return Web3.to_checksum_address(str(receipt["contractAddress"]))

@@ -131,11 +131,7 @@ class MessagingNet:
 
     def deploy_helper(self, domain: int, name: str, *args: object) -> Contract:
         """A test helper contract (contracts/test/helpers) deployed on `domain`."""
-        web3, helper = self.chain(domain).web3, contracts().get(name)
-        factory = web3.eth.contract(abi=helper.abi, bytecode=helper.bytecode)
-        receipt = Sender(web3, USER, domain).transact(factory.constructor(*args), name)
-        address = Web3.to_checksum_address(str(receipt["contractAddress"]))
-        return web3.eth.contract(address=address, abi=helper.abi)
+        return Sender(self.chain(domain).web3, USER, domain).deploy(contracts().get(name), *args)
 
     def dispatch(
         self, origin: int, destination: int, body: bytes, recipient: str | None = None
@@ -239,11 +235,7 @@ def deploy_net(
         web3, chain_id = chain.web3, chain.node.spec.chain_id
         address = Web3.to_checksum_address(manifest.chain(chain_id).contracts["Mailbox"])
         mailboxes[chain_id] = web3.eth.contract(address=address, abi=mailbox_abi)
-        factory = web3.eth.contract(abi=recipient.abi, bytecode=recipient.bytecode)
-        receipt = Sender(web3, deployer, chain_id).transact(factory.constructor(), "recipient")
-        recipients[chain_id] = web3.eth.contract(
-            address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=recipient.abi
-        )
+        recipients[chain_id] = Sender(web3, deployer, chain_id).deploy(recipient)
     return MessagingNet(list(chains), manifest, manifest_dir, mailboxes, recipients)
 
 

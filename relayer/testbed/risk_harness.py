@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from eth_account import Account
-from web3 import Web3
 from web3.contract import Contract
 
 from relayer.chains import devkeys
@@ -151,11 +150,6 @@ def random_options(count: int, seed: int) -> Options:
 
 def deploy_harness(chain: Chain) -> Contract:
     """`RiskHarness` (contracts/test/helpers), deployed by a dev user account."""
-    artifact = contracts().get("RiskHarness")
     user = Account.from_key(devkeys.USER_KEYS[1].get_secret_value())
-    factory = chain.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     sender = Sender(chain.web3, user, chain.node.spec.chain_id)
-    receipt = sender.transact(factory.constructor(), "deploying RiskHarness")
-    return chain.web3.eth.contract(
-        address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=artifact.abi
-    )
+    return sender.deploy(contracts().get("RiskHarness"))

@@ -217,14 +217,8 @@ def test_a_feeder_started_while_a_chain_is_down_catches_it_up_later(
 
 
 def deploy_consumer(chain: Chain, price_feed: Contract, max_age: int, grace: int) -> Contract:
-    artifact = contracts().get("FeedConsumerHarness")
-    web3 = chain.web3
-    factory = web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    sender = Sender(web3, USER, chain.node.spec.chain_id)
-    receipt = sender.transact(factory.constructor(price_feed.address, max_age, grace), "consumer")
-    return web3.eth.contract(
-        address=Web3.to_checksum_address(str(receipt["contractAddress"])), abi=artifact.abi
-    )
+    sender = Sender(chain.web3, USER, chain.node.spec.chain_id)
+    return sender.deploy(contracts().get("FeedConsumerHarness"), price_feed.address, max_age, grace)
 
 
 def poke(chain: Chain, consumer: Contract) -> None:

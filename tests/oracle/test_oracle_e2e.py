@@ -7,7 +7,6 @@ import time
 
 import pytest
 from eth_account import Account
-from web3 import Web3
 from web3.contract import Contract
 
 from relayer.chains import devkeys
@@ -29,15 +28,10 @@ ETH_USD = feed_id("ETH/USD")
 
 
 def deploy_feed(chain: Chain) -> Contract:
-    artifact = load_contracts().get("PriceFeed")
-    chain_id = chain.node.spec.chain_id
-    factory = chain.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    constructor = factory.constructor(
-        ETH_USD, 8, "ETH / USD", 2_000, 300, True, [s.address for s in SIGNERS], 2, OWNER.address
-    )
-    receipt = Sender(chain.web3, OWNER, chain_id).transact(constructor, "deploying PriceFeed")
-    address = Web3.to_checksum_address(str(receipt["contractAddress"]))
-    return chain.web3.eth.contract(address=address, abi=artifact.abi)
+    sender = Sender(chain.web3, OWNER, chain.node.spec.chain_id)
+    signers = [s.address for s in SIGNERS]
+    args = (ETH_USD, 8, "ETH / USD", 2_000, 300, True, signers, 2, OWNER.address)
+    return sender.deploy(load_contracts().get("PriceFeed"), *args)
 
 
 def post(chain: Chain, feed: Contract, report: PriceReport, signatures: list[bytes]) -> None:
