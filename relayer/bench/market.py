@@ -61,7 +61,7 @@ def bench_market_command(out: Path) -> MarketBench:
 
 def _measure(bed: MarketBed) -> MarketBench:
     owner = bed.client(OWNER)
-    expiry = _now(bed) + 2 * HOUR
+    expiry = bed.now() + 2 * HOUR
     series_id = owner.list_series(
         strike=Decimal(3000),
         expiry=expiry,
@@ -131,10 +131,6 @@ def _funded(bed: MarketBed, count: int) -> list[LocalAccount]:
 
 def _gas(bed: MarketBed, tx_hash: str) -> int:
     return int(bed.chain.web3.eth.get_transaction_receipt(HexStr(tx_hash))["gasUsed"])
-
-
-def _now(bed: MarketBed) -> int:
-    return int(bed.chain.web3.eth.get_block("latest")["timestamp"])
 
 
 def report(result: MarketBench) -> str:

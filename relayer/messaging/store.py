@@ -55,6 +55,15 @@ __all__ = [
 ]
 
 DEFAULT_BLOCK_WINDOW = 256
+# Children before the messages they reference.
+_CLEARED_TABLES = (
+    "transitions",
+    "attestations",
+    "messages",
+    "checkpoints",
+    "recent_blocks",
+    "mailboxes",
+)
 
 Clock = Callable[[], float]
 
@@ -329,10 +338,8 @@ class Store:
     def clear(self) -> None:
         """Forget everything: messages, attestations, checkpoints and the binding."""
         with self._write() as conn:
-            for table in ("transitions", "attestations", "messages", "checkpoints"):
+            for table in _CLEARED_TABLES:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-            conn.execute("DELETE FROM recent_blocks")
-            conn.execute("DELETE FROM mailboxes")
 
     # checkpoints and recent block hashes
 

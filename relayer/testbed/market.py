@@ -61,9 +61,13 @@ class MarketBed:
 
     def post_prices(self, spot: float, vol: float) -> None:
         """One signed round of each feed, stamped with the chain's latest block time."""
-        now = int(self.chain.web3.eth.get_block("latest")["timestamp"])
+        now = self.now()
         for feed, spec, value in ((self.spot, ETH_USD, spot), (self.vol, ETH_IV, vol)):
             _post(self, feed, spec, spec.to_answer(value), now)
+
+    def now(self) -> int:
+        """The chain's time: its latest block's timestamp."""
+        return int(self.chain.web3.eth.get_block("latest")["timestamp"])
 
     def advance(self, seconds: int) -> None:
         """Move the chain's clock on and mine a block at the new time."""

@@ -29,7 +29,7 @@ def bed(chains: Chains, tmp_path: Path) -> MarketBed:
 
 def list_call(bed: MarketBed, strike: str = "3000") -> tuple[MarketClient, int, int]:
     owner = bed.client(OWNER)
-    expiry = int(bed.chain.web3.eth.get_block("latest")["timestamp"]) + 2 * HOUR
+    expiry = bed.now() + 2 * HOUR
     series_id = owner.list_series(
         strike=Decimal(strike),
         expiry=expiry,

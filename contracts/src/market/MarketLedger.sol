@@ -59,13 +59,6 @@ abstract contract MarketLedger is IOptionsMarketBase {
         emit CollateralCredited(account, domain, token, amount);
     }
 
-    /// @dev Moves `amount` of cash from `from` to `to` (either may go negative).
-    function _transferCash(address from, address to, uint256 amount) internal {
-        int256 signed = int256(amount);
-        _cash[from] -= signed;
-        _cash[to] += signed;
-    }
-
     function _setQuoteToken(uint32 domain, address token) internal {
         _quoteTokens[domain] = token;
         emit QuoteTokenSet(domain, token);
