@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from relayer.chains import devkeys
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts
-from relayer.chains.keys import load_accounts
 from relayer.chains.manifest import Manifest
 from relayer.chains.tx import Sender
 from relayer.errors import NotDeadLettered, NotFailedOnChain, UnknownMessage
+from relayer.messaging.service import relayer_account
 from relayer.messaging.store import MessageRow, MessageState, Store
 from relayer.settings import RelaySettings
 
@@ -52,13 +51,7 @@ def rerun_handler(
     )
     if not mailbox.functions.failed(row.id).call():
         raise NotFailedOnChain(row.id, chain.chain_id)
-    (account,) = load_accounts(
-        [settings.relayer_key] if settings.relayer_key else [],
-        manifest.network,
-        [devkeys.RELAYER_KEY],
-        what="relayer key",
-        variable="CROSSFLOW_RELAY__RELAYER_KEY",
-    )
+    account = relayer_account(settings, manifest.network)
     sender = Sender(web3, account, chain.chain_id, settings.gas_headroom)
     receipt = sender.transact(mailbox.functions.retry(row.raw), "retry", gas=gas)
     tx_hash = receipt["transactionHash"].to_0x_hex()

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from relayer.chains import devkeys
@@ -162,17 +163,11 @@ class RelayService:
         return Validator(keys, watchers, destinations, self.store)
 
     def _relayer(self, abi: list[dict[str, object]], network: str) -> Relayer:
-        keys = load_accounts(
-            [self.settings.relayer_key] if self.settings.relayer_key else [],
-            network,
-            [devkeys.RELAYER_KEY],
-            what="relayer key",
-            variable="CROSSFLOW_RELAY__RELAYER_KEY",
-        )
+        account = relayer_account(self.settings, network)
         destinations = [
             Destination(
                 domain=c.deployment.domain,
-                sender=Sender(c.web3, keys[0], c.deployment.chain_id, self.settings.gas_headroom),
+                sender=Sender(c.web3, account, c.deployment.chain_id, self.settings.gas_headroom),
                 mailbox=c.web3.eth.contract(address=Web3.to_checksum_address(c.mailbox), abi=abi),
             )
             for c in self.chains
@@ -184,3 +179,15 @@ class RelayService:
             faults=FaultInjector(self.settings.faults),
             metrics=self.metrics,
         )
+
+
+def relayer_account(settings: RelaySettings, network: str) -> LocalAccount:
+    """The account that pays for delivery (and for an operator's `messages retry`)."""
+    (account,) = load_accounts(
+        [settings.relayer_key] if settings.relayer_key else [],
+        network,
+        [devkeys.RELAYER_KEY],
+        what="relayer key",
+        variable="CROSSFLOW_RELAY__RELAYER_KEY",
+    )
+    return account
