@@ -1,12 +1,15 @@
 """`crossflow bench market`: the options market's gas against the issue's targets,
 as transactions on a fresh Anvil chain (cold storage, receipts' gasUsed):
 
-- a resting order of an account that holds one position, margin included;
+- a resting order of an account that holds one position, margin included, and
+  its cancel: in a live book (a new price level beside other orders) and on an
+  empty side (the order alone, so its bitmap words are written fresh and
+  cleared again: the worst case);
 - a taker sweeping 1, 5 and 20 makers, with makers already holding the series
   and with makers trading it for the first time; the cost of each extra maker
   (a maker's series joins its list when it places its order, so the fill itself
   costs the same either way);
-- a cancel; one position's settlement.
+- one position's settlement, alone and as one of a keeper's batch.
 
 Prints a table, writes JSON.
 """
@@ -40,13 +43,16 @@ TARGETS = {"place": 250_000, "extra_maker": 40_000, "cancel": 50_000, "settle": 
 
 @dataclass(frozen=True)
 class MarketBench:
-    place_resting_one_position: int
+    place_resting_live_book: int
+    place_resting_empty_side: int
     sweep_holding: dict[int, int]
     sweep_first_fill: dict[int, int]
     extra_maker_holding: int
     extra_maker_first_fill: int
-    cancel: int
+    cancel_live_book: int
+    cancel_emptying_side: int
     settle_position: int
+    settle_per_position_in_batch: int
 
 
 def bench_market_command(out: Path) -> MarketBench:
@@ -70,34 +76,46 @@ def _measure(bed: MarketBed) -> MarketBench:
         lot_size=LOT,
         max_price=Decimal(6000),
     )
-    taker, counterparty = _funded(bed, 2)
+    taker, trader_account, quoter_account = _funded(bed, 3)
+    quoter, trader = bed.client(quoter_account), bed.client(trader_account)
+    # The taker trades once first, so every sweep below measures the makers alone.
+    quoter.place(series_id, is_bid=False, price=PRICE, amount=LOT)
+    bed.client(taker).place(series_id, is_bid=True, price=PRICE, amount=LOT)
     holding = {}
     first_fill = {}
+    makers: list[LocalAccount] = []
     for count in SWEEPS:
         makers = _funded(bed, count)
         first_fill[count] = _sweep(bed, series_id, makers, taker)
         holding[count] = _sweep(bed, series_id, makers, taker)  # now they hold the series
 
-    trader = bed.client(counterparty)
-    trader.place(series_id, is_bid=True, price=PRICE, amount=LOT)  # one position held
-    bed.client(taker).place(series_id, is_bid=False, price=PRICE, amount=LOT)
-    resting = trader.place(series_id, is_bid=True, price=Decimal(150), amount=Decimal(1))
-    place_gas = _gas(bed, resting.tx_hash)
-    cancel_gas = _gas(bed, trader.cancel(resting.order_id))
+    trader.place(series_id, is_bid=True, price=PRICE, amount=LOT)
+    bed.client(taker).place(series_id, is_bid=False, price=PRICE, amount=LOT)  # one position held
+    quote = quoter.place(series_id, is_bid=True, price=Decimal(140), amount=LOT)
+    quoter.place(series_id, is_bid=False, price=Decimal(260), amount=LOT)
+    live = trader.place(series_id, is_bid=True, price=Decimal(150), amount=Decimal(1))
+    cancel_live = _gas(bed, trader.cancel(live.order_id))
+    quoter.cancel(quote.order_id)  # the bid side is empty now
+    alone = trader.place(series_id, is_bid=True, price=Decimal("150.5"), amount=Decimal(1))
+    cancel_alone = _gas(bed, trader.cancel(alone.order_id))
 
     bed.advance(2 * HOUR + 60)
     bed.post_prices(3300.0, 0.6)
     owner.settle_series(series_id, settlement_round(bed.spot, expiry))
-    settle_gas = _gas(bed, owner.settle_position(counterparty.address, series_id))
+    settle_gas = _gas(bed, owner.settle_position(trader_account.address, series_id))
+    batch = owner.settle_positions(series_id, [maker.address for maker in makers])
     span = SWEEPS[-1] - SWEEPS[1]
     return MarketBench(
-        place_resting_one_position=place_gas,
+        place_resting_live_book=_gas(bed, live.tx_hash),
+        place_resting_empty_side=_gas(bed, alone.tx_hash),
         sweep_holding=holding,
         sweep_first_fill=first_fill,
         extra_maker_holding=(holding[SWEEPS[-1]] - holding[SWEEPS[1]]) // span,
         extra_maker_first_fill=(first_fill[SWEEPS[-1]] - first_fill[SWEEPS[1]]) // span,
-        cancel=cancel_gas,
+        cancel_live_book=cancel_live,
+        cancel_emptying_side=cancel_alone,
         settle_position=settle_gas,
+        settle_per_position_in_batch=_gas(bed, batch) // len(makers),
     )
 
 
@@ -134,13 +152,23 @@ def _gas(bed: MarketBed, tx_hash: str) -> int:
 
 
 def report(result: MarketBench) -> str:
-    rows = [
-        ["place resting, one position held", result.place_resting_one_position, TARGETS["place"]],
+    place, extra, cancel, settle = (
+        TARGETS[k] for k in ("place", "extra_maker", "cancel", "settle")
+    )
+    rows: list[list[object]] = [
+        ["place resting, holding one position (live book)", result.place_resting_live_book, place],
+        [
+            "place resting, holding one position (empty side)",
+            result.place_resting_empty_side,
+            place,
+        ],
         *[[f"sweep {n} makers (holding)", g, "-"] for n, g in result.sweep_holding.items()],
         *[[f"sweep {n} makers (first fill)", g, "-"] for n, g in result.sweep_first_fill.items()],
-        ["each extra maker (holding)", result.extra_maker_holding, TARGETS["extra_maker"]],
+        ["each extra maker (holding)", result.extra_maker_holding, extra],
         ["each extra maker (first fill)", result.extra_maker_first_fill, "-"],
-        ["cancel", result.cancel, TARGETS["cancel"]],
-        ["settle one position", result.settle_position, TARGETS["settle"]],
+        ["cancel (live book)", result.cancel_live_book, cancel],
+        ["cancel (emptying its side)", result.cancel_emptying_side, cancel],
+        ["settle one position", result.settle_position, settle],
+        [f"settle {SWEEPS[-1]} in one batch, each", result.settle_per_position_in_batch, settle],
     ]
     return render_table(["market gas", "gas", "target"], rows)

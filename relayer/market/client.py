@@ -220,6 +220,11 @@ class MarketClient:
         call = self.market.functions.settlePosition(account, series_id)
         return self._send(call, "settlePosition")
 
+    def settle_positions(self, series_id: int, accounts: list[str]) -> str:
+        """Settles every account's position in a settled series in one transaction."""
+        call = self.market.functions.settlePositions(series_id, accounts)
+        return self._send(call, "settlePositions")
+
     def _send(self, call: ContractFunction, what: str) -> str:
         return str(self._sender().transact(call, what)["transactionHash"].to_0x_hex())
 

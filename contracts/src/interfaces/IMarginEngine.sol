@@ -14,4 +14,14 @@ interface IMarginEngine {
         Margin.Market memory market,
         Margin.Params memory params
     ) external pure returns (Margin.Result memory);
+
+    /// @notice `evaluate` of `account`, and of `order` held alone at the account's latency, in
+    /// one call and one pass over the scenarios.
+    /// @dev Exactly `Margin.evaluateWithOrder`: the same results as two `evaluate` calls.
+    function evaluateWithOrder(
+        Margin.Account memory account,
+        Margin.Position memory order,
+        Margin.Market memory market,
+        Margin.Params memory params
+    ) external pure returns (Margin.Result memory result, Margin.Result memory alone);
 }

@@ -267,6 +267,18 @@ interface IOptionsTrading is IOptionsMarketBase {
     /// per order.
     function cancelOrdersOf(address account) external;
 
+    /// @notice Settles `account`'s position in a settled series to cash and cancels its orders
+    /// there.
+    /// @dev Anyone. Longs receive and shorts pay lots · lotSize · payoff, so the series settles
+    /// zero-sum. Emits `PositionSettled`.
+    function settlePosition(address account, uint32 seriesId) external;
+
+    /// @notice `settlePosition` for each of `accounts` in one transaction, as a keeper settles a
+    /// series: the transaction's fixed cost is paid once.
+    /// @dev Anyone. Reverts with `MarketSeriesNotSettled` unless the series is settled; an
+    /// account with no position or orders there settles to nothing (an event with zero lots).
+    function settlePositions(uint32 seriesId, address[] calldata accounts) external;
+
     /// @notice The series `seriesId`.
     function series(uint32 seriesId) external view returns (Series memory);
 
@@ -344,12 +356,6 @@ interface IOptionsAdmin is IOptionsMarketBase {
     /// (a bounded walk over missing ids) is before it, else `MarketWrongSettlementRound`.
     /// Reverts with `MarketSeriesNotExpired` and `MarketSeriesSettled`. Emits `SeriesSettled`.
     function settleSeries(uint32 seriesId, uint80 roundId) external;
-
-    /// @notice Settles `account`'s position in a settled series to cash and cancels its orders
-    /// there.
-    /// @dev Anyone. Longs receive and shorts pay lots · lotSize · payoff, so the series settles
-    /// zero-sum. Emits `PositionSettled`.
-    function settlePosition(address account, uint32 seriesId) external;
 
     /// @notice Sets the risk parameters.
     /// @dev Owner only; each within its bounds, else `MarketInvalidParam`. Emits

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Panic} from "@openzeppelin/contracts/utils/Panic.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
@@ -141,28 +142,40 @@ library Margin {
         pure
         returns (Result memory result)
     {
-        // An account without options prices nothing, so nothing else would check the market:
-        // a verdict at a price no option could have is not one.
-        if (market.spot < BlackScholes.MIN_PRICE || market.spot > BlackScholes.MAX_PRICE) {
-            revert BlackScholes.BlackScholesSpotOutOfRange(market.spot);
+        uint256[] memory spots = _shocks(result, account.latency, market, params);
+        int256[] memory values = new int256[](GRID);
+        Position[] memory positions = account.positions;
+        if (positions.length != 0) {
+            BlackScholes.Grid memory scenarios =
+                BlackScholes.scenarioGrid(spots, _vols(market.vol, params.volShock));
+            for (uint256 i; i < positions.length; ++i) {
+                _addPosition(scenarios, positions[i], positions[i].quantity, market, params, values);
+            }
         }
-        if (market.vol + params.volShock > BlackScholes.MAX_VOL) {
-            revert BlackScholes.BlackScholesVolTooHigh(market.vol + params.volShock);
-        }
-        result.uMm = widenedShock(params.uBaseMm, market.vol, account.latency, params.z);
-        result.uIm = widenedShock(params.uBaseIm, market.vol, account.latency, params.z);
-        int256[] memory values = _scenarioValues(account, market, params, result.uMm, result.uIm);
-        // The unshocked scenario: x = 0 (the middle spot row), y = 0 (the middle vol column).
-        result.equity = values[MIDDLE_ROW * VOLS + 1];
-        uint256 floor = shortFloor(account, market.spot, params.shortFloor);
-        int256 worstMm = _worst(values, 0, ROWS);
-        result.mm = _requirement(result.equity, worstMm, floor);
-        // IM takes the worst of both grids: a book whose loss peaks between the initial grid's
-        // spots (a long butterfly, say) could otherwise need less initial than maintenance.
-        result.im = _requirement(
-            result.equity, SignedMath.min(worstMm, _worst(values, ROWS, SPOTS)), floor
-        );
-        result.health = health(result.equity, result.mm, result.im);
+        _addCashAndCollateral(account.cash, account.collateral, spots, values);
+        _conclude(result, values, shortFloor(account, market.spot, params.shortFloor));
+    }
+
+    /// @notice `evaluate` of `account`, and of `order` held alone (no cash, no collateral, the
+    /// account's latency), in one pass: the grid is built once, and when the account holds the
+    /// order's option its prices are computed once for both. The results are exactly those of
+    /// two `evaluate` calls, as both round q · P / 1e18 down from the same per-contract P.
+    /// @dev Reverts as `evaluate` does, for the account's positions and for `order`.
+    function evaluateWithOrder(
+        Account memory account,
+        Position memory order,
+        Market memory market,
+        Params memory params
+    ) internal pure returns (Result memory result, Result memory alone) {
+        uint256[] memory spots = _shocks(result, account.latency, market, params);
+        (alone.uMm, alone.uIm) = (result.uMm, result.uIm);
+        int256[] memory values = new int256[](GRID);
+        int256[] memory orderValues =
+            _addOptionsAndOrder(account.positions, order, spots, market, params, values);
+        _addCashAndCollateral(account.cash, account.collateral, spots, values);
+        _conclude(result, values, shortFloor(account, market.spot, params.shortFloor));
+        uint256 orderShorts = order.quantity < 0 ? SafeCast.toUint256(-order.quantity) : 0;
+        _conclude(alone, orderValues, _floor(orderShorts, market.spot, params.shortFloor));
     }
 
     /// @notice u = sqrt(u_base² + (z·σ)²·τ / year), rounded up; `latency` 0 gives `uBase`.
@@ -201,6 +214,15 @@ library Margin {
             int256 quantity = positions[i].quantity;
             if (quantity < 0) shortContracts += SafeCast.toUint256(-quantity);
         }
+        return _floor(shortContracts, spot, floorShare);
+    }
+
+    /// @dev `floorShare` · spot · `shortContracts`, rounded up.
+    function _floor(uint256 shortContracts, uint256 spot, uint256 floorShare)
+        private
+        pure
+        returns (uint256)
+    {
         return Math.mulDiv(
             Math.mulDiv(floorShare, spot, WAD, Math.Rounding.Ceil),
             shortContracts,
@@ -218,39 +240,127 @@ library Margin {
         return Health.Healthy;
     }
 
-    /// @dev V in every distinct scenario (see `GRID`, `_spots`). Options are added first, with
-    /// unchecked sums that cannot overflow (see `BlackScholes.addValues`), then collateral and
-    /// cash, checked.
-    function _scenarioValues(
-        Account memory account,
+    /// @dev Checks the market, sets the widened shocks of `result` and returns the distinct
+    /// scenario spots (see `GRID`, `_spots`).
+    function _shocks(
+        Result memory result,
+        uint256 latency,
+        Market memory market,
+        Params memory params
+    ) private pure returns (uint256[] memory spots) {
+        // An account without options prices nothing, so nothing else would check the market:
+        // a verdict at a price no option could have is not one.
+        if (market.spot < BlackScholes.MIN_PRICE || market.spot > BlackScholes.MAX_PRICE) {
+            revert BlackScholes.BlackScholesSpotOutOfRange(market.spot);
+        }
+        if (market.vol + params.volShock > BlackScholes.MAX_VOL) {
+            revert BlackScholes.BlackScholesVolTooHigh(market.vol + params.volShock);
+        }
+        result.uMm = widenedShock(params.uBaseMm, market.vol, latency, params.z);
+        result.uIm = widenedShock(params.uBaseIm, market.vol, latency, params.z);
+        if (result.uMm >= WAD) revert MarginShockTooLarge(result.uMm);
+        if (result.uIm >= WAD) revert MarginShockTooLarge(result.uIm);
+        spots = _spots(market.spot, result.uMm, result.uIm);
+    }
+
+    /// @dev Equity, MM, IM and health from V in every scenario. Options are added to `values`
+    /// with unchecked sums that cannot overflow (see `BlackScholes.addValues`), collateral and
+    /// cash checked.
+    function _conclude(Result memory result, int256[] memory values, uint256 floor) private pure {
+        // The unshocked scenario: x = 0 (the middle spot row), y = 0 (the middle vol column).
+        result.equity = values[MIDDLE_ROW * VOLS + 1];
+        int256 worstMm = _worst(values, 0, ROWS);
+        result.mm = _requirement(result.equity, worstMm, floor);
+        // IM takes the worst of both grids: a book whose loss peaks between the initial grid's
+        // spots (a long butterfly, say) could otherwise need less initial than maintenance.
+        result.im = _requirement(
+            result.equity, SignedMath.min(worstMm, _worst(values, ROWS, SPOTS)), floor
+        );
+        result.health = health(result.equity, result.mm, result.im);
+    }
+
+    /// @dev Adds every position to `values` and returns the order's own values, pricing the
+    /// order's option once for both when a position holds it.
+    function _addOptionsAndOrder(
+        Position[] memory positions,
+        Position memory order,
+        uint256[] memory spots,
         Market memory market,
         Params memory params,
-        uint256 uMm,
-        uint256 uIm
-    ) private pure returns (int256[] memory values) {
-        if (uMm >= WAD) revert MarginShockTooLarge(uMm);
-        if (uIm >= WAD) revert MarginShockTooLarge(uIm);
-        values = new int256[](GRID);
-        uint256[] memory spots = _spots(market.spot, uMm, uIm);
-        Position[] memory positions = account.positions;
-        if (positions.length != 0) {
-            BlackScholes.Grid memory scenarios =
-                BlackScholes.scenarioGrid(spots, _vols(market.vol, params.volShock));
-            for (uint256 i; i < positions.length; ++i) {
-                Position memory position = positions[i];
-                if (position.quantity == 0) continue;
-                BlackScholes.addValues(
-                    scenarios,
-                    position.strike,
-                    position.expiry > market.timestamp ? position.expiry - market.timestamp : 0,
-                    params.rate,
-                    position.isCall,
-                    position.quantity,
-                    values
-                );
+        int256[] memory values
+    ) private pure returns (int256[] memory orderValues) {
+        orderValues = new int256[](GRID);
+        BlackScholes.Grid memory scenarios =
+            BlackScholes.scenarioGrid(spots, _vols(market.vol, params.volShock));
+        bool orderPriced;
+        for (uint256 i; i < positions.length; ++i) {
+            Position memory position = positions[i];
+            if (orderPriced || position.quantity == 0 || !_sameOption(position, order)) {
+                _addPosition(scenarios, position, position.quantity, market, params, values);
+                continue;
+            }
+            int256[] memory perContract = new int256[](GRID);
+            _addPosition(scenarios, position, int256(WAD), market, params, perContract);
+            _addScaled(perContract, position.quantity, values);
+            _addScaled(perContract, order.quantity, orderValues);
+            orderPriced = true;
+        }
+        if (!orderPriced) {
+            _addPosition(scenarios, order, order.quantity, market, params, orderValues);
+        }
+    }
+
+    /// @dev Adds `quantity` contracts of `position`'s option in every scenario to `values`.
+    function _addPosition(
+        BlackScholes.Grid memory scenarios,
+        Position memory position,
+        int256 quantity,
+        Market memory market,
+        Params memory params,
+        int256[] memory values
+    ) private pure {
+        if (quantity == 0) return;
+        BlackScholes.addValues(
+            scenarios,
+            position.strike,
+            position.expiry > market.timestamp ? position.expiry - market.timestamp : 0,
+            params.rate,
+            position.isCall,
+            quantity,
+            values
+        );
+    }
+
+    /// @dev Adds q · P / 1e18, rounded down as `BlackScholes.addValues` rounds it, for each
+    /// per-contract value P of `perContract` (one contract's values: P itself, never negative).
+    function _addScaled(int256[] memory perContract, int256 quantity, int256[] memory values)
+        private
+        pure
+    {
+        // Unchecked (assembly): both arrays hold GRID words; |q| < 2^127 and P < 2^121 as
+        // `addValues` checked, so q · P fits and the sums stay within its bound.
+        assembly ("memory-safe") {
+            let from := add(perContract, 0x20)
+            let end := add(from, shl(5, GRID))
+            let out := add(values, 0x20)
+            for {} lt(from, end) { from := add(from, 0x20) } {
+                let value :=
+                    sdiv(
+                        sub(
+                            mul(quantity, mload(from)),
+                            and(sar(255, quantity), 999999999999999999)
+                        ),
+                        WAD
+                    )
+                mstore(out, add(mload(out), value))
+                out := add(out, 0x20)
             }
         }
-        _addCashAndCollateral(account.cash, account.collateral, spots, values);
+    }
+
+    /// @dev Whether two positions are the same option.
+    function _sameOption(Position memory a, Position memory b) private pure returns (bool) {
+        return a.strike == b.strike && a.expiry == b.expiry && a.isCall == b.isCall;
     }
 
     /// @dev Adds cash and each holding's haircut value, rounded down, in every scenario: a
@@ -273,13 +383,25 @@ library Margin {
                 rowValues[row] += SafeCast.toInt256(Math.mulDiv(counted, spots[row], WAD));
             }
         }
-        for (uint256 row; row < SPOTS; ++row) {
-            int256 rowValue = rowValues[row] + cash;
-            uint256 index = row * VOLS;
-            values[index] += rowValue;
-            values[index + 1] += rowValue;
-            values[index + 2] += rowValue;
+        bool overflow;
+        // Unchecked (assembly), then checked at once: `values` holds VOLS words per row (GRID
+        // in all, made by the caller), and a signed sum overflowed exactly when both terms have
+        // the sign the sum lacks.
+        assembly ("memory-safe") {
+            let out := add(values, 0x20)
+            for { let row := 0 } lt(row, SPOTS) { row := add(row, 1) } {
+                let term := mload(add(rowValues, shl(5, row)))
+                let rowValue := add(term, cash)
+                overflow := or(overflow, slt(and(xor(term, rowValue), xor(cash, rowValue)), 0))
+                for { let end := add(out, 0x60) } lt(out, end) { out := add(out, 0x20) } {
+                    let value := mload(out)
+                    let sum := add(value, rowValue)
+                    overflow := or(overflow, slt(and(xor(value, sum), xor(rowValue, sum)), 0))
+                    mstore(out, sum)
+                }
+            }
         }
+        if (overflow) Panic.panic(Panic.UNDER_OVERFLOW);
     }
 
     /// @dev The distinct scenario spots: S·(1 + k·u_MM/3) for k = −3..3, then S·(1 + k·u_IM/3)
@@ -299,11 +421,14 @@ library Margin {
 
     /// @dev S·(1 + k·u/3) for k = row − 3, each factor rounded down.
     function _scenarioSpot(uint256 spot, uint256 u, uint256 row) private pure returns (uint256) {
-        // u < 1e18 (checked by the caller), so u times a step of at most 3 cannot overflow.
-        uint256 factor = row < SPOT_STEPS
-            ? WAD - u * (SPOT_STEPS - row) / SPOT_STEPS
-            : WAD + u * (row - SPOT_STEPS) / SPOT_STEPS;
-        return Math.mulDiv(spot, factor, WAD);
+        // Unchecked: u < 1e18 (checked by the caller), so a factor is below 2e18, and spot is
+        // at most BlackScholes.MAX_PRICE (checked by `evaluate`): the product stays below 2^181.
+        unchecked {
+            uint256 factor = row < SPOT_STEPS
+                ? WAD - u * (SPOT_STEPS - row) / SPOT_STEPS
+                : WAD + u * (row - SPOT_STEPS) / SPOT_STEPS;
+            return spot * factor / WAD;
+        }
     }
 
     /// @dev σ − v (at least the vol floor), σ, σ + v.
@@ -321,10 +446,15 @@ library Margin {
         returns (int256 worst)
     {
         worst = type(int256).max;
-        uint256 end = toRow * VOLS;
-        for (uint256 index = fromRow * VOLS; index < end; ++index) {
-            int256 value = values[index];
-            if (value < worst) worst = value;
+        // Unchecked (assembly): rows within `values` (GRID words, made by the caller).
+        assembly ("memory-safe") {
+            let end := add(values, shl(5, add(mul(toRow, VOLS), 1)))
+            for { let at := add(values, shl(5, add(mul(fromRow, VOLS), 1))) } lt(at, end) {
+                at := add(at, 0x20)
+            } {
+                let value := mload(at)
+                if slt(value, worst) { worst := value }
+            }
         }
     }
 

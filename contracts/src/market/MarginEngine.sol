@@ -15,4 +15,14 @@ contract MarginEngine is IMarginEngine {
     ) external pure returns (Margin.Result memory) {
         return Margin.evaluate(account, market, params);
     }
+
+    /// @inheritdoc IMarginEngine
+    function evaluateWithOrder(
+        Margin.Account memory account,
+        Margin.Position memory order,
+        Margin.Market memory market,
+        Margin.Params memory params
+    ) external pure returns (Margin.Result memory result, Margin.Result memory alone) {
+        return Margin.evaluateWithOrder(account, order, market, params);
+    }
 }

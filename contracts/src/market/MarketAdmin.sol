@@ -63,24 +63,6 @@ contract MarketAdmin is MarketState, IOptionsAdmin {
     }
 
     /// @inheritdoc IOptionsAdmin
-    function settlePosition(address account, uint32 seriesId) external {
-        Series storage s = _listed(seriesId);
-        if (!s.settled) revert MarketSeriesNotSettled(seriesId);
-        for (uint64 id = _totals[account].head; id != 0;) {
-            uint64 next = _meta[id].nextOfOwner;
-            if (_meta[id].seriesId == seriesId) _cancel(id);
-            id = next;
-        }
-        Holding storage holding = _holdings[account][seriesId];
-        int256 lots = holding.lots;
-        int256 payout = _payout(s, lots);
-        holding.lots = 0;
-        _cash[account] += payout;
-        _untrackIfIdle(account, holding);
-        emit PositionSettled(account, seriesId, lots, payout);
-    }
-
-    /// @inheritdoc IOptionsAdmin
     function setRiskParams(RiskParams calldata params) external onlyOwner {
         _setRiskParams(params);
     }

@@ -27,6 +27,23 @@ abstract contract MarketRisk is MarketLedger {
     uint256 private constant MAX_FILLS_BOUND = 64;
     uint256 private constant MAX_FEE_BPS = 1000;
 
+    /// @dev `RiskParams` in two slots instead of seven, as every order reads them cold: each
+    /// field fits its type within the bounds `_setRiskParams` enforces (the largest, z, is at
+    /// most 5e18 < 2^64).
+    struct StoredParams {
+        uint64 uBaseMm;
+        uint64 uBaseIm;
+        uint64 volShock;
+        uint64 z;
+        uint64 shortFloor;
+        uint64 rate;
+        uint32 spotMaxAge;
+        uint32 volMaxAge;
+        uint16 maxFills;
+        uint16 makerFeeBps;
+        uint16 takerFeeBps;
+    }
+
     /// @dev One account in one series, one slot.
     struct Holding {
         int64 lots; // the position
@@ -49,7 +66,7 @@ abstract contract MarketRisk is MarketLedger {
     mapping(address account => mapping(uint32 seriesId => Holding)) internal _holdings;
     mapping(address account => uint32[]) internal _seriesOf;
     mapping(address account => uint256) internal _openOrderMargin;
-    RiskParams internal _params;
+    StoredParams internal _params;
 
     constructor(
         IMarginEngine engine_,
@@ -97,12 +114,7 @@ abstract contract MarketRisk is MarketLedger {
             if (s.settled) {
                 a.cash += _payout(s, lots);
             } else {
-                a.positions[count++] = Margin.Position({
-                    quantity: lots * int256(uint256(s.lotSize)),
-                    strike: s.strike,
-                    expiry: s.expiry,
-                    isCall: s.isCall
-                });
+                a.positions[count++] = _position(s, lots);
             }
         }
         Margin.Position[] memory positions = a.positions;
@@ -123,31 +135,34 @@ abstract contract MarketRisk is MarketLedger {
     }
 
     /// @dev The standalone requirement of an order of `lots` (signed) at `premium` (its whole
-    /// premium, WAD) if it filled alone: its own IM at the account's τ, plus what paying more (or
-    /// selling for less) than its model value and the fee would cost at once. Summed over open
-    /// orders and added to IM(positions) this bounds IM with every order filled from above, as
-    /// the worst loss of a sum is at least the sum of the worst losses.
-    function _orderRequirement(
-        Series storage s,
-        int256 lots,
-        uint256 premium,
-        Margin.Market memory market,
-        uint256 latency
-    ) internal view returns (uint256) {
-        Margin.Account memory alone;
-        alone.latency = latency;
-        alone.positions = new Margin.Position[](1);
-        alone.positions[0] = Margin.Position({
+    /// premium, WAD) if it filled alone, given `alone`, its margin as the only position at the
+    /// account's τ: its IM, plus what paying more (or selling for less) than its model value and
+    /// the fee would cost at once. Summed over open orders and added to IM(positions) this
+    /// bounds IM with every order filled from above, as the worst loss of a sum is at most the
+    /// sum of the worst losses.
+    function _orderRequirement(int256 lots, uint256 premium, Margin.Result memory alone)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 fee = _fee(premium, _maxFeeBps());
+        int256 cashFlow = lots > 0 ? -int256(premium + fee) : int256(premium) - int256(fee);
+        int256 valueAfter = alone.equity + cashFlow;
+        return alone.im + (valueAfter < 0 ? uint256(-valueAfter) : 0);
+    }
+
+    /// @dev `lots` (signed) of series `s` as a margin position.
+    function _position(Series storage s, int256 lots)
+        internal
+        view
+        returns (Margin.Position memory)
+    {
+        return Margin.Position({
             quantity: lots * int256(uint256(s.lotSize)),
             strike: s.strike,
             expiry: s.expiry,
             isCall: s.isCall
         });
-        Margin.Result memory r = _engine.evaluate(alone, market, _params.margin);
-        uint256 fee = _fee(premium, _maxFeeBps());
-        int256 cashFlow = lots > 0 ? -int256(premium + fee) : int256(premium) - int256(fee);
-        int256 valueAfter = r.equity + cashFlow;
-        return r.im + (valueAfter < 0 ? uint256(-valueAfter) : 0);
     }
 
     /// @dev What `lots` of a settled series pay (longs) or owe (shorts), WAD.
@@ -164,8 +179,34 @@ abstract contract MarketRisk is MarketLedger {
     }
 
     function _maxFeeBps() internal view returns (uint256) {
-        RiskParams storage p = _params;
+        StoredParams storage p = _params;
         return p.makerFeeBps > p.takerFeeBps ? p.makerFeeBps : p.takerFeeBps;
+    }
+
+    /// @dev The margin engine's parameters, unpacked.
+    function _marginParams() internal view returns (Margin.Params memory) {
+        StoredParams storage p = _params;
+        return Margin.Params({
+            uBaseMm: p.uBaseMm,
+            uBaseIm: p.uBaseIm,
+            volShock: p.volShock,
+            z: p.z,
+            shortFloor: p.shortFloor,
+            rate: p.rate
+        });
+    }
+
+    /// @dev Every risk parameter, unpacked.
+    function _riskParams() internal view returns (RiskParams memory) {
+        StoredParams storage p = _params;
+        return RiskParams({
+            margin: _marginParams(),
+            spotMaxAge: p.spotMaxAge,
+            volMaxAge: p.volMaxAge,
+            maxFills: p.maxFills,
+            makerFeeBps: p.makerFeeBps,
+            takerFeeBps: p.takerFeeBps
+        });
     }
 
     /// @dev Adds `seriesId` to the account's list if it is not there; bounded.
@@ -205,7 +246,20 @@ abstract contract MarketRisk is MarketLedger {
         _bound("maxFills", p.maxFills, 1, MAX_FILLS_BOUND);
         _bound("makerFeeBps", p.makerFeeBps, 0, MAX_FEE_BPS);
         _bound("takerFeeBps", p.takerFeeBps, 0, MAX_FEE_BPS);
-        _params = p;
+        // Within the bounds just checked every field fits its packed type.
+        _params = StoredParams({
+            uBaseMm: uint64(m.uBaseMm),
+            uBaseIm: uint64(m.uBaseIm),
+            volShock: uint64(m.volShock),
+            z: uint64(m.z),
+            shortFloor: uint64(m.shortFloor),
+            rate: uint64(m.rate),
+            spotMaxAge: p.spotMaxAge,
+            volMaxAge: p.volMaxAge,
+            maxFills: p.maxFills,
+            makerFeeBps: p.makerFeeBps,
+            takerFeeBps: p.takerFeeBps
+        });
         emit RiskParamsSet(p);
     }
 

@@ -89,7 +89,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
 
     /// @inheritdoc IOptionsTrading
     function riskParams() external view returns (RiskParams memory) {
-        return _params;
+        return _riskParams();
     }
 
     /// @inheritdoc IOptionsTrading
@@ -140,6 +140,21 @@ contract OptionsMarket is MarketState, IOptionsTrading {
             uint64 next = _meta[id].nextOfOwner;
             _cancel(id);
             id = next;
+        }
+    }
+
+    /// @inheritdoc IOptionsTrading
+    /// @dev Here rather than in `MarketAdmin`: it runs once per position of every series, so it
+    /// skips the delegatecall, and the order walk when the account has no orders there.
+    function settlePosition(address account, uint32 seriesId) external {
+        _settlePosition(account, seriesId, _settled(seriesId));
+    }
+
+    /// @inheritdoc IOptionsTrading
+    function settlePositions(uint32 seriesId, address[] calldata accounts) external {
+        Series storage s = _settled(seriesId);
+        for (uint256 i; i < accounts.length; ++i) {
+            _settlePosition(accounts[i], seriesId, s);
         }
     }
 
@@ -207,7 +222,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
     }
 
     function _health(address account) private view returns (Health memory h) {
-        h.result = _engine.evaluate(_marginAccount(account), _freshMarket(), _params.margin);
+        h.result = _engine.evaluate(_marginAccount(account), _freshMarket(), _marginParams());
         h.openOrderMargin = _totals[account].margin;
         h.coversOrders = h.result.equity >= int256(h.result.im + h.openOrderMargin);
     }
@@ -241,7 +256,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         Holding storage holding = _holdings[msg.sender][seriesId];
         bool reduces = _reducesRisk(holding, isBid, lots);
         if (!reduces || _feedsFresh()) {
-            reserved = _marginWith(msg.sender, s, isBid, lots, price, reduces);
+            reserved = _marginWith(s, isBid, lots, price, reduces);
         }
         _track(msg.sender, seriesId, holding);
     }
@@ -260,23 +275,19 @@ contract OptionsMarket is MarketState, IOptionsTrading {
 
     /// @dev This order's standalone requirement, when E ≥ IM(positions) + open-order margin +
     /// that requirement; zero for a risk-reducing order that fails the check; else the revert.
-    function _marginWith(
-        address account,
-        Series storage s,
-        bool isBid,
-        uint64 lots,
-        uint256 price,
-        bool reduces
-    ) private view returns (uint256 requirement) {
-        Margin.Market memory market = _freshMarket();
-        Margin.Account memory a = _marginAccount(account);
+    function _marginWith(Series storage s, bool isBid, uint64 lots, uint256 price, bool reduces)
+        private
+        view
+        returns (uint256 requirement)
+    {
         int256 signedLots = isBid ? int256(uint256(lots)) : -int256(uint256(lots));
-        uint256 premium = uint256(lots) * s.lotSize * price / WAD;
-        requirement = _orderRequirement(s, signedLots, premium, market, a.latency);
-        Margin.Result memory r = _engine.evaluate(a, market, _params.margin);
-        uint256 required = r.im + _totals[account].margin + requirement;
+        (Margin.Result memory r, Margin.Result memory alone) = _engine.evaluateWithOrder(
+            _marginAccount(msg.sender), _position(s, signedLots), _freshMarket(), _marginParams()
+        );
+        requirement = _orderRequirement(signedLots, uint256(lots) * s.lotSize * price / WAD, alone);
+        uint256 required = r.im + _totals[msg.sender].margin + requirement;
         if (r.equity >= int256(required)) return requirement;
-        if (!reduces) revert MarketInsufficientMargin(account, r.equity, required);
+        if (!reduces) revert MarketInsufficientMargin(msg.sender, r.equity, required);
         return 0;
     }
 
@@ -288,10 +299,11 @@ contract OptionsMarket is MarketState, IOptionsTrading {
             (filledLots, remaining) = _take(t);
         }
         // A sweep cut off by maxFills can leave better makers than the limit: resting there would
-        // cross the book, so the remainder is dropped as for immediate-or-cancel.
+        // cross the book, so the remainder is dropped as for immediate-or-cancel. A post-only
+        // order was checked not to cross before anything ran.
         if (
             remaining != 0 && t.kind != OrderKind.ImmediateOrCancel
-                && !_books.crosses(t.seriesId, t.isBid, t.tick)
+                && (t.kind == OrderKind.PostOnly || !_books.crosses(t.seriesId, t.isBid, t.tick))
         ) {
             uint256 share = t.reserved * remaining / t.lots;
             orderId = _rest(t.seriesId, t.isBid, t.tick, remaining, share, t.kind);
@@ -382,7 +394,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         uint256 left = _books.order(fill.orderId).lots;
         uint256 released = uint256(meta.reserved) * fill.lots / (left + fill.lots);
         meta.reserved -= uint96(released);
-        _totals[fill.maker].margin -= uint160(released);
+        _totals[fill.maker].margin -= uint152(released);
     }
 
     function _rest(
@@ -409,12 +421,35 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         });
         totals.head = orderId;
         totals.count += 1;
-        totals.margin += uint160(reserved);
+        totals.margin += uint152(reserved);
+        totals.used = true;
         Holding storage holding = _holdings[msg.sender][seriesId];
         holding.orders += 1;
         if (isBid) holding.bidLots += lots;
         else holding.askLots += lots;
         emit OrderPlaced(orderId, msg.sender, seriesId, isBid, tick, lots, kind, reserved);
+    }
+
+    function _settled(uint32 seriesId) private view returns (Series storage s) {
+        s = _listed(seriesId);
+        if (!s.settled) revert MarketSeriesNotSettled(seriesId);
+    }
+
+    function _settlePosition(address account, uint32 seriesId, Series storage s) private {
+        Holding storage holding = _holdings[account][seriesId];
+        if (holding.orders != 0) {
+            for (uint64 id = _totals[account].head; id != 0;) {
+                uint64 next = _meta[id].nextOfOwner;
+                if (_meta[id].seriesId == seriesId) _cancel(id);
+                id = next;
+            }
+        }
+        int256 lots = holding.lots;
+        int256 payout = _payout(s, lots);
+        holding.lots = 0;
+        _cash[account] += payout;
+        _untrackIfIdle(account, holding);
+        emit PositionSettled(account, seriesId, lots, payout);
     }
 
     function _tradable(uint32 seriesId) private view returns (Series storage s) {

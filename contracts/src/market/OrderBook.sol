@@ -182,20 +182,31 @@ library OrderBook {
         Order storage order = orders[id];
         lots = order.lots;
         if (lots == 0) revert OrderBookUnknownOrder(id);
-        uint64 prev = order.prev;
-        uint64 next = order.next;
         uint16 tick = order.tick;
         bool isBid = order.isBid;
 
         Level storage level = isBid ? book.bids[tick] : book.asks[tick];
         (uint64 head, uint64 tail, uint128 levelLots) = _loadLevel(level);
+        // Alone at its level, the order has no links (they are kept exact), so its links slot
+        // is zero: neither read nor cleared, which saves a cold read.
+        bool alone = head == id && tail == id;
+        uint64 prev;
+        uint64 next;
+        if (!alone) (prev, next) = (order.prev, order.next);
         if (prev == 0) head = next;
         else orders[prev].next = next;
         if (next != 0) orders[next].prev = prev;
         else if (prev != 0) tail = prev;
         _storeLevel(level, head, tail, levelLots - lots);
         if (head == 0) _clearBit(book, isBid, tick);
-        _deleteOrder(order);
+        if (!alone) {
+            _deleteOrder(order);
+            return lots;
+        }
+        // Unchecked (assembly): clears the first slot only (owner, tick, side, lots).
+        assembly ("memory-safe") {
+            sstore(order.slot, 0)
+        }
     }
 
     /// @notice Matches a taker against the opposite side from the best price while the price is

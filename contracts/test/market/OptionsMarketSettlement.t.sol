@@ -41,6 +41,33 @@ contract OptionsMarketSettlementTest is MarketTest {
         assertGt(payout, 0);
     }
 
+    /// @dev A batch settles each account once: the same cash as one by one, zero-sum, and an
+    /// account listed twice (or holding nothing) is paid nothing more.
+    function test_settlePositions_BatchSettlesEachAccountOnceZeroSum() public {
+        uint80 round = expireAt(3300e8);
+        market.settleSeries(callId, round);
+        int256 aliceBefore = market.cash(alice);
+        int256 bobBefore = market.cash(bob);
+        address[] memory accounts = new address[](4);
+        (accounts[0], accounts[1], accounts[2], accounts[3]) = (alice, bob, alice, carol);
+        market.settlePositions(callId, accounts);
+        assertEq(market.cash(alice), aliceBefore + 2 * 300e18);
+        assertEq(market.cash(bob), bobBefore - 2 * 300e18);
+        assertEq(position(alice, callId), 0);
+        assertEq(position(bob, callId), 0);
+        assertEq(market.ordersOf(alice).length, 0);
+    }
+
+    function test_RevertWhen_BatchSettlingBeforeTheSeries() public {
+        expireAt(3300e8);
+        address[] memory accounts = new address[](1);
+        accounts[0] = alice;
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionsMarketBase.MarketSeriesNotSettled.selector, callId)
+        );
+        market.settlePositions(callId, accounts);
+    }
+
     function test_settle_OutOfTheMoneyPaysNothing() public {
         uint80 round = expireAt(2900e8);
         market.settleSeries(callId, round);

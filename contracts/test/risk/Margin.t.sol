@@ -354,6 +354,33 @@ contract MarginTest is Test {
         assertGe(later.im + _tolerance(account), sooner.im);
     }
 
+    /// @dev One pass for an account and an order equals two `evaluate` calls to the wei, whether
+    /// the account holds the order's option (its prices then shared) or not, at any latency.
+    function testFuzz_evaluateWithOrder_EqualsTwoEvaluations(
+        uint256 seed,
+        uint256 latency,
+        int256 orderQuantity,
+        bool heldOption,
+        uint256 rate
+    ) public pure {
+        Margin.Account memory account = _randomBook(seed, bound(latency, 0, 1 days));
+        Margin.Position memory order =
+            _boundedOption(orderQuantity, seed >> 8, seed >> 32, seed % 3 == 0);
+        if (order.quantity == 0) order.quantity = 1;
+        if (heldOption && account.positions.length != 0) {
+            Margin.Position memory held = account.positions[seed % account.positions.length];
+            (order.strike, order.expiry, order.isCall) = (held.strike, held.expiry, held.isCall);
+        }
+        Margin.Params memory params = _params();
+        params.rate = bound(rate, 0, 0.1e18);
+        (Margin.Result memory both, Margin.Result memory alone) =
+            Margin.evaluateWithOrder(account, order, _market(), params);
+        _assertSameResult(both, Margin.evaluate(account, _market(), params));
+        _assertSameResult(
+            alone, Margin.evaluate(_onePosition(order, 0, account.latency), _market(), params)
+        );
+    }
+
     /// @dev The issue's benchmark account: 16 options, 1 day to 90 days, calls and puts, long
     /// and short, with stablecoin and underlying collateral, at r = 0 and r = 5%. Gas is that of
     /// the library call alone (`RiskHarness.evaluateGas`), printed with `-vv`.
@@ -366,6 +393,15 @@ contract MarginTest is Test {
         (, gasUsed) = harness.evaluateGas(_sixteen(), _market(), params);
         console.log("evaluate, 16 positions, r = 5%", gasUsed);
         assertLe(gasUsed, GAS_TARGET);
+    }
+
+    function _assertSameResult(Margin.Result memory got, Margin.Result memory want) internal pure {
+        assertEq(got.equity, want.equity, "equity");
+        assertEq(got.mm, want.mm, "mm");
+        assertEq(got.im, want.im, "im");
+        assertEq(got.uMm, want.uMm, "uMm");
+        assertEq(got.uIm, want.uIm, "uIm");
+        assertEq(uint8(got.health), uint8(want.health), "health");
     }
 
     function _assertHealthAt(
