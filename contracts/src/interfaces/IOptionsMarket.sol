@@ -226,8 +226,8 @@ interface IOptionsMarketBase {
 }
 
 /// @title IOptionsTrading
-/// @notice The market's hot paths and views: placing and cancelling orders, and what a UI or
-/// keeper reads. Served by `OptionsMarket` itself.
+/// @notice The market's hot paths: placing and cancelling orders, settling positions. Served by
+/// `OptionsMarket` itself.
 interface IOptionsTrading is IOptionsMarketBase {
     /// @notice Places an order of `amount` contracts at `price` premium per contract.
     /// @dev Reverts with `MarketUnknownSeries`, `MarketSeriesExpired`, `MarketInvalidSize`,
@@ -278,7 +278,11 @@ interface IOptionsTrading is IOptionsMarketBase {
     /// @dev Anyone. Reverts with `MarketSeriesNotSettled` unless the series is settled; an
     /// account with no position or orders there settles to nothing (an event with zero lots).
     function settlePositions(uint32 seriesId, address[] calldata accounts) external;
+}
 
+/// @title IOptionsViews
+/// @notice What a UI or keeper reads. Served by the market's module, in the market's storage.
+interface IOptionsViews is IOptionsMarketBase {
     /// @notice The series `seriesId`.
     function series(uint32 seriesId) external view returns (Series memory);
 
@@ -379,4 +383,4 @@ interface IOptionsAdmin is IOptionsMarketBase {
 
 /// @title IOptionsMarket
 /// @notice Everything one `OptionsMarket` address answers to.
-interface IOptionsMarket is IOptionsTrading, IOptionsAdmin {}
+interface IOptionsMarket is IOptionsTrading, IOptionsViews, IOptionsAdmin {}

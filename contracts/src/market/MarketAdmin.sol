@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IOptionsAdmin} from "../interfaces/IOptionsMarket.sol";
+import {IOptionsAdmin, IOptionsViews} from "../interfaces/IOptionsMarket.sol";
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {MarketState} from "./MarketState.sol";
-import {OrderBooks} from "./OrderBooks.sol";
+import {OrderBook} from "./OrderBook.sol";
 
 /// @title MarketAdmin
-/// @notice The options market's cold paths: listing, settlement and the risk parameters. Runs
-/// only in the market's storage, through its fallback's delegatecall; called directly it changes
-/// nothing but its own unused storage.
+/// @notice The options market's views and cold paths: what a UI or keeper reads, listing,
+/// series settlement and the risk parameters. Runs only in the market's storage, through its
+/// fallback's delegatecall; called directly it changes nothing but its own unused storage.
 /// @dev Built by `OptionsMarket`'s constructor with the market's own immutables.
-contract MarketAdmin is MarketState, IOptionsAdmin {
+contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     /// @dev Missing round ids walked back over when checking a settlement round.
     uint256 private constant MAX_ROUND_WALK = 32;
 
-    constructor(Setup memory setup, OrderBooks books_) MarketState(setup, books_) {}
+    constructor(Setup memory setup) MarketState(setup) {}
 
     /// @inheritdoc IOptionsAdmin
     function listSeries(
@@ -83,6 +83,106 @@ contract MarketAdmin is MarketState, IOptionsAdmin {
     /// @inheritdoc IOptionsAdmin
     function setQuoteToken(uint32 domain, address token) external onlyOwner {
         _setQuoteToken(domain, token);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function cash(address account) external view returns (int256) {
+        return _cash[account];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function credit(address account, uint32 domain, address token) external view returns (uint256) {
+        return _credits[account][domain][token];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function pool(uint32 domain, address token) external view returns (uint256) {
+        return _pools[domain][token];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function quoteToken(uint32 domain) external view returns (address) {
+        return _quoteTokens[domain];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function feeAccount() external view returns (address) {
+        return _feeAccount;
+    }
+
+    /// @inheritdoc IOptionsViews
+    function insuranceFund() external view returns (address) {
+        return _insuranceFund;
+    }
+
+    /// @inheritdoc IOptionsViews
+    function riskParams() external view returns (RiskParams memory) {
+        return _riskParams();
+    }
+
+    /// @inheritdoc IOptionsViews
+    function series(uint32 seriesId) external view returns (Series memory) {
+        return _listed(seriesId);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function seriesCount() external view returns (uint32) {
+        return _seriesCount;
+    }
+
+    /// @inheritdoc IOptionsViews
+    function bestPrices(uint32 seriesId)
+        external
+        view
+        returns (uint16 bidTick, bool hasBid, uint16 askTick, bool hasAsk)
+    {
+        OrderBook.Book storage book = _books[seriesId];
+        (bidTick, hasBid) = OrderBook.bestBid(book);
+        (askTick, hasAsk) = OrderBook.bestAsk(book);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function depth(uint32 seriesId, bool isBid, uint256 levels)
+        external
+        view
+        returns (uint16[] memory ticks, uint128[] memory lots)
+    {
+        return OrderBook.depth(_books[seriesId], isBid, levels);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function ordersOf(address account) external view returns (OpenOrder[] memory open) {
+        open = new OpenOrder[](_totals[account].count);
+        uint256 i;
+        for (uint64 id = _totals[account].head; id != 0; id = _meta[id].nextOfOwner) {
+            OrderBook.Order storage order = _orders[id];
+            open[i++] = OpenOrder({
+                id: id,
+                seriesId: _meta[id].seriesId,
+                isBid: order.isBid,
+                tick: order.tick,
+                lots: order.lots,
+                reservedMargin: _meta[id].reserved
+            });
+        }
+    }
+
+    /// @inheritdoc IOptionsViews
+    function positionsOf(address account)
+        external
+        view
+        returns (uint32[] memory seriesIds, int256[] memory lots)
+    {
+        seriesIds = _seriesOf[account];
+        lots = new int256[](seriesIds.length);
+        for (uint256 i; i < seriesIds.length; ++i) {
+            lots[i] = _holdings[account][seriesIds[i]].lots;
+        }
+    }
+
+    /// @inheritdoc IOptionsViews
+    function health(address account) external view returns (Health memory) {
+        return _health(account);
     }
 
     /// @dev Whether the nearest round before `roundId` that exists (walking back over missing

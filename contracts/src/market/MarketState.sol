@@ -6,14 +6,14 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {MarketLedger} from "./MarketLedger.sol";
 import {MarketRisk} from "./MarketRisk.sol";
-import {OrderBooks} from "./OrderBooks.sol";
+import {OrderBook} from "./OrderBook.sol";
 
 /// @title MarketState
 /// @notice Everything an options market stores, and the order bookkeeping both of its halves
 /// use: `OptionsMarket` (orders and views) and its `MarketAdmin` module (listing, settlement,
 /// parameters), which runs in the market's storage through a delegatecall. Both inherit exactly
 /// this layout and are built with the same immutables, so either reads what the other wrote.
-/// @dev Each resting order has one `OrderMeta` slot beside its two in `OrderBooks`: its series,
+/// @dev Each resting order has one `OrderMeta` slot beside its two in `OrderBook`: its series,
 /// its reserved margin and its links in the owner's list, so `cancelOrdersOf` and the views walk
 /// an account's orders without an unbounded array.
 abstract contract MarketState is MarketRisk, Ownable2Step {
@@ -39,25 +39,25 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
         bool used;
     }
 
-    OrderBooks internal immutable _books;
+    mapping(uint32 seriesId => OrderBook.Book) internal _books;
+    mapping(uint64 orderId => OrderBook.Order) internal _orders;
     mapping(uint64 orderId => OrderMeta) internal _meta;
     mapping(address account => OrderTotals) internal _totals;
     uint64 internal _lastOrderId;
 
-    constructor(Setup memory setup, OrderBooks books_)
+    constructor(Setup memory setup)
         Ownable(setup.owner)
         MarketLedger(setup.feeAccount, setup.insuranceFund)
         MarketRisk(setup.engine, setup.spotFeed, setup.volFeed)
-    {
-        _books = books_;
-    }
+    {}
 
     /// @dev Takes a resting order off its book and forgets it; returns its owner.
     function _cancel(uint64 orderId) internal returns (address owner_) {
         uint32 seriesId = _meta[orderId].seriesId;
-        bool isBid;
-        uint64 lots;
-        (owner_, isBid, lots) = _books.remove(seriesId, orderId);
+        OrderBook.Order storage resting = _orders[orderId];
+        owner_ = resting.owner;
+        bool isBid = resting.isBid;
+        uint64 lots = OrderBook.remove(_books[seriesId], _orders, orderId);
         _close(orderId, owner_, seriesId, isBid, lots, true);
     }
 
@@ -85,6 +85,13 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
         else holding.askLots -= lots;
         if (cancelled) emit OrderCancelled(orderId, owner_, lots);
         _untrackIfIdle(owner_, holding);
+    }
+
+    /// @dev `account`'s margin at the feeds' current prices, with its open-order margin.
+    function _health(address account) internal view returns (Health memory h) {
+        h.result = _engine.evaluate(_marginAccount(account), _freshMarket(), _marginParams());
+        h.openOrderMargin = _totals[account].margin;
+        h.coversOrders = h.result.equity >= int256(h.result.im + h.openOrderMargin);
     }
 
     function _listed(uint32 seriesId) internal view returns (Series storage s) {

@@ -8,18 +8,18 @@ import {Margin} from "../libraries/Margin.sol";
 import {MarketAdmin} from "./MarketAdmin.sol";
 import {MarketState} from "./MarketState.sol";
 import {OrderBook} from "./OrderBook.sol";
-import {OrderBooks} from "./OrderBooks.sol";
 
 /// @title OptionsMarket
 /// @notice European options on one underlying (the spot and implied-vol feeds given at
 /// construction; one market per underlying), cash-settled in the quote unit, traded on one
 /// central limit order book per series against collateral the market knows as a ledger.
 /// @dev Orders carry margin (see `IOptionsMarket`); the books are `OrderBook`s (a two-level tick
-/// bitmap with FIFO queues, bounded work per taker) kept in the market's own `OrderBooks`
-/// contract, and accounts are valued by the shared `IMarginEngine`: both keep this contract under
-/// the 24 KB size limit. Each order has one extra slot, `OrderMeta`,
-/// holding its series, its reserved margin and its links in the owner's list of orders, so
-/// `cancelOrdersOf` and the views walk an account's orders without an unbounded array.
+/// bitmap with FIFO queues, bounded work per taker) in this contract's storage, so an order pays
+/// no cross-contract call for its book. Accounts are valued by the shared `IMarginEngine`, and
+/// the views and cold paths live in the `MarketAdmin` module: both keep this contract under the
+/// 24 KB size limit. Each order has one extra slot, `OrderMeta`, holding its series, its
+/// reserved margin and its links in the owner's list of orders, so `cancelOrdersOf` and the
+/// views walk an account's orders without an unbounded array.
 contract OptionsMarket is MarketState, IOptionsTrading {
     /// @dev An incoming order, checked.
     struct Taker {
@@ -32,20 +32,21 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         uint256 reserved;
     }
 
-    /// @notice The module that serves `IOptionsAdmin` in this market's storage.
+    /// @notice The module that serves `IOptionsViews` and `IOptionsAdmin` in this market's
+    /// storage.
     MarketAdmin public immutable admin;
 
     /// @param setup The owner, risk engine, feeds, fee account and insurance fund.
     /// @param params The first risk parameters.
-    constructor(Setup memory setup, RiskParams memory params)
-        MarketState(setup, new OrderBooks(address(this)))
-    {
-        admin = new MarketAdmin(setup, _books);
+    constructor(Setup memory setup, RiskParams memory params) MarketState(setup) {
+        admin = new MarketAdmin(setup);
         _setRiskParams(params);
     }
 
-    /// @notice Serves `IOptionsAdmin` (listing, settlement, parameters) by delegatecall to
-    /// `admin`, in this contract's storage; anything else the module does not know reverts.
+    /// @notice Serves `IOptionsViews` and `IOptionsAdmin` (views, listing, settlement,
+    /// parameters) by delegatecall to `admin`, in this contract's storage; a view called with
+    /// `staticcall` stays static through the delegatecall. Anything the module does not know
+    /// reverts.
     fallback() external {
         address module = address(admin);
         assembly {
@@ -55,41 +56,6 @@ contract OptionsMarket is MarketState, IOptionsTrading {
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function cash(address account) external view returns (int256) {
-        return _cash[account];
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function credit(address account, uint32 domain, address token) external view returns (uint256) {
-        return _credits[account][domain][token];
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function pool(uint32 domain, address token) external view returns (uint256) {
-        return _pools[domain][token];
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function quoteToken(uint32 domain) external view returns (address) {
-        return _quoteTokens[domain];
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function feeAccount() external view returns (address) {
-        return _feeAccount;
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function insuranceFund() external view returns (address) {
-        return _insuranceFund;
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function riskParams() external view returns (RiskParams memory) {
-        return _riskParams();
     }
 
     /// @inheritdoc IOptionsTrading
@@ -104,7 +70,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         // Checks
         Series storage s = _tradable(seriesId);
         (uint64 lots, uint16 tick) = _checkOrder(s, price, amount, maxFills);
-        if (kind == OrderKind.PostOnly && _books.crosses(seriesId, isBid, tick)) {
+        if (kind == OrderKind.PostOnly && OrderBook.crosses(_books[seriesId], isBid, tick)) {
             revert MarketPostOnlyWouldCross(tick);
         }
         uint256 reserved = _reserve(seriesId, s, isBid, lots, price);
@@ -156,75 +122,6 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         for (uint256 i; i < accounts.length; ++i) {
             _settlePosition(accounts[i], seriesId, s);
         }
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function series(uint32 seriesId) external view returns (Series memory) {
-        return _listed(seriesId);
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function seriesCount() external view returns (uint32) {
-        return _seriesCount;
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function bestPrices(uint32 seriesId)
-        external
-        view
-        returns (uint16 bidTick, bool hasBid, uint16 askTick, bool hasAsk)
-    {
-        return _books.bestPrices(seriesId);
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function depth(uint32 seriesId, bool isBid, uint256 levels)
-        external
-        view
-        returns (uint16[] memory ticks, uint128[] memory lots)
-    {
-        return _books.depth(seriesId, isBid, levels);
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function ordersOf(address account) external view returns (OpenOrder[] memory open) {
-        open = new OpenOrder[](_totals[account].count);
-        uint256 i;
-        for (uint64 id = _totals[account].head; id != 0; id = _meta[id].nextOfOwner) {
-            OrderBook.Order memory order = _books.order(id);
-            open[i++] = OpenOrder({
-                id: id,
-                seriesId: _meta[id].seriesId,
-                isBid: order.isBid,
-                tick: order.tick,
-                lots: order.lots,
-                reservedMargin: _meta[id].reserved
-            });
-        }
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function positionsOf(address account)
-        external
-        view
-        returns (uint32[] memory seriesIds, int256[] memory lots)
-    {
-        seriesIds = _seriesOf[account];
-        lots = new int256[](seriesIds.length);
-        for (uint256 i; i < seriesIds.length; ++i) {
-            lots[i] = _holdings[account][seriesIds[i]].lots;
-        }
-    }
-
-    /// @inheritdoc IOptionsTrading
-    function health(address account) external view returns (Health memory) {
-        return _health(account);
-    }
-
-    function _health(address account) private view returns (Health memory h) {
-        h.result = _engine.evaluate(_marginAccount(account), _freshMarket(), _marginParams());
-        h.openOrderMargin = _totals[account].margin;
-        h.coversOrders = h.result.equity >= int256(h.result.im + h.openOrderMargin);
     }
 
     /// @dev The order's lots and tick, or the revert that says what is wrong with it.
@@ -303,7 +200,8 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         // order was checked not to cross before anything ran.
         if (
             remaining != 0 && t.kind != OrderKind.ImmediateOrCancel
-                && (t.kind == OrderKind.PostOnly || !_books.crosses(t.seriesId, t.isBid, t.tick))
+                && (t.kind == OrderKind.PostOnly
+                    || !OrderBook.crosses(_books[t.seriesId], t.isBid, t.tick))
         ) {
             uint256 share = t.reserved * remaining / t.lots;
             orderId = _rest(t.seriesId, t.isBid, t.tick, remaining, share, t.kind);
@@ -314,8 +212,9 @@ contract OptionsMarket is MarketState, IOptionsTrading {
     /// @dev Matches the taker and books every fill; returns lots filled and left.
     function _take(Taker memory t) private returns (uint64 filled, uint64 remaining) {
         OrderBook.Fill[] memory fills;
-        (fills, remaining) =
-            _books.take(t.seriesId, msg.sender, t.isBid, t.tick, t.lots, t.maxFills);
+        (fills, remaining) = OrderBook.take(
+            _books[t.seriesId], _orders, msg.sender, t.isBid, t.tick, t.lots, t.maxFills
+        );
         int256 takerCash;
         uint256 fees;
         for (uint256 i; i < fills.length; ++i) {
@@ -391,7 +290,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
             _close(fill.orderId, fill.maker, seriesId, makerIsBid, 0, false);
             return;
         }
-        uint256 left = _books.order(fill.orderId).lots;
+        uint256 left = _orders[fill.orderId].lots;
         uint256 released = uint256(meta.reserved) * fill.lots / (left + fill.lots);
         meta.reserved -= uint96(released);
         _totals[fill.maker].margin -= uint152(released);
@@ -410,7 +309,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
             revert MarketAccountFull(msg.sender, MAX_ORDERS_PER_ACCOUNT);
         }
         orderId = ++_lastOrderId;
-        _books.insert(seriesId, orderId, msg.sender, isBid, tick, lots);
+        OrderBook.insert(_books[seriesId], _orders, orderId, msg.sender, isBid, tick, lots);
         uint64 head = totals.head;
         if (head != 0) _meta[head].prevOfOwner = orderId;
         _meta[orderId] = OrderMeta({
