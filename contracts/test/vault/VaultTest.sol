@@ -166,14 +166,22 @@ abstract contract VaultTest is BaseTest, AttestationSigner {
         internal
         returns (bytes memory message)
     {
-        market.marginCall(
+        sendMarginCall(account, deficit, deadline, callId);
+        message = relayOne();
+        relay();
+    }
+
+    /// @dev The market sends a MARGIN_CALL; nothing is relayed yet.
+    function sendMarginCall(address account, uint256 deficit, uint64 deadline, bytes32 callId)
+        internal
+        returns (bytes32 id)
+    {
+        return market.marginCall(
             COLLATERAL,
             AppMessage.MarginCall({
                 account: account, deficit: deficit, deadline: deadline, callId: callId
             })
         );
-        message = relayOne();
-        relay();
     }
 
     function payout(
