@@ -65,7 +65,6 @@ abstract contract MarketRisk is MarketLedger {
     uint32 internal _seriesCount;
     mapping(address account => mapping(uint32 seriesId => Holding)) internal _holdings;
     mapping(address account => uint32[]) internal _seriesOf;
-    mapping(address account => uint256) internal _openOrderMargin;
     StoredParams internal _params;
 
     constructor(
