@@ -64,6 +64,46 @@ contract OptionsMarketGasTest is MarketTest {
         emit log_named_uint("sweep 20 makers (first fill in the series)", sweepGas(20, false));
     }
 
+    /// @dev A fill never re-runs a maker's margin, so what a maker costs a sweep does not grow
+    /// with its portfolio: the same sweep of five makers costs the same when each also holds six
+    /// other series.
+    function test_sweep_MakerCostIndependentOfPortfolioSize() public {
+        seedMakers(5);
+        uint256 snapshot = vm.snapshotState();
+        uint256 small = coldSweepGas(5);
+        vm.revertToState(snapshot);
+        for (uint256 k = 1; k <= 6; ++k) {
+            vm.prank(owner);
+            uint32 other =
+                market.listSeries(uint128(STRIKE + k * 100e18), expiry, true, TICK, LOT, MAX_TICK);
+            for (uint256 i; i < 5; ++i) {
+                vm.prank(makers[i]);
+                market.place(other, false, 100e18, LOT, IOptionsMarketBase.OrderKind.Limit, 1);
+                vm.prank(carol);
+                market.place(other, true, 100e18, LOT, IOptionsMarketBase.OrderKind.Limit, 1);
+            }
+        }
+        (uint32[] memory held,) = market.positionsOf(makers[0]);
+        assertEq(held.length, 7);
+        // Within a few gas (the values written differ, not the slots): a single extra slot read
+        // per maker would cost 2,100 each.
+        assertApproxEqAbs(coldSweepGas(5), small, 50);
+    }
+
+    /// @dev `sweepGas` with the market's storage cold, as in a transaction of its own.
+    function coldSweepGas(uint256 count) internal returns (uint256 used) {
+        for (uint256 i; i < count; ++i) {
+            ask(makers[i], 200e18 + i * TICK, 0.1e18);
+        }
+        vm.cool(address(market));
+        vm.prank(bob);
+        uint256 before = gasleft();
+        market.place(
+            callId, true, 300e18, count * 0.1e18, IOptionsMarketBase.OrderKind.Limit, MAX_FILLS
+        );
+        used = before - gasleft();
+    }
+
     function test_gas_Cancel() public {
         uint64 id = bid(alice, 150e18, 1e18);
         bid(alice, 151e18, 1e18);
