@@ -22,7 +22,11 @@ import {IMessageApp} from "./IMessageApp.sol";
 /// whatever someone transferred in directly without `deposit`.
 ///
 /// Every inbound message id is executed at most once per message type; a message that reverts
-/// (rate limited, paused, malformed) is recorded failed by the mailbox and anyone may `retry` it.
+/// (rate limited, paused, malformed, out of gas) is recorded failed by the mailbox and anyone may
+/// `retry` it. Gas: a payout takes well under the mailbox's default handler gas (200k), and so
+/// does a top-up moving one or two tokens; one moving all `MAX_TOKENS` takes about 440k, so the
+/// mailbox serving a vault should give handlers 500k. A top-up that runs out of gas moves nothing
+/// and is retried with more gas before its deadline.
 interface ICollateralVault is IMessageApp {
     /// @notice The flows the guardian can stop.
     /// @param Deposits `deposit`, `depositReserve` and auto top-ups (every new `CREDIT`).

@@ -71,6 +71,7 @@ contract CollateralVaultMarginCallTest is VaultTest {
         assertEq(market.credited(alice, address(usdc)), 1000e18);
         assertEq(market.credited(alice, address(weth)), 0.2e18);
         assertEq(market.credits(), 2, "one CREDIT per token moved");
+        assertEq(collateralMailbox.handlerGas(), 200_000, "two tokens fit the default gas");
     }
 
     function test_marginCall_MovesAtMostTheReserve() public {
