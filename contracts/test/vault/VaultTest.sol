@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Vm} from "forge-std/Vm.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
-import {IMailbox} from "../../src/interfaces/IMailbox.sol";
 import {AppMessage} from "../../src/libraries/AppMessage.sol";
-import {Message} from "../../src/libraries/Message.sol";
 import {Mailbox} from "../../src/messaging/Mailbox.sol";
 import {FaucetToken} from "../../src/tokens/FaucetToken.sol";
 import {CollateralVault} from "../../src/vault/CollateralVault.sol";
 import {BaseTest} from "../BaseTest.sol";
 import {MockFeed} from "../helpers/MockFeed.sol";
-import {AttestationSigner} from "../messaging/AttestationSigner.sol";
 import {FakeMarket} from "./FakeMarket.sol";
+import {MessageCarrier} from "./MessageCarrier.sol";
 
 /// @notice A collateral chain and a market chain in one EVM: a mailbox on each, one validator
 /// attesting both ways, the vault under test on the collateral side and a `FakeMarket` on the
 /// market side. `relay()` carries every dispatched message across by hand.
-abstract contract VaultTest is BaseTest, AttestationSigner {
+abstract contract VaultTest is BaseTest, MessageCarrier {
     uint32 internal constant COLLATERAL = 31_337;
     uint32 internal constant MARKET = 31_338;
 
@@ -94,27 +91,9 @@ abstract contract VaultTest is BaseTest, AttestationSigner {
     }
 
     /// @dev Delivers every message dispatched since the last call, on either mailbox, in order.
-    /// @return delivered The delivered messages, as `retry` takes them.
-    function relay() internal returns (bytes[] memory delivered) {
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        delivered = new bytes[](logs.length);
-        uint256 count;
-        for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].topics.length == 0 || logs[i].topics[0] != IMailbox.Dispatch.selector) {
-                continue;
-            }
-            bytes memory message = _messageOf(logs[i]);
-            Mailbox destination =
-                logs[i].emitter == address(collateralMailbox) ? marketMailbox : collateralMailbox;
-            bytes[] memory signatures = new bytes[](1);
-            signatures[0] = sign(validatorKey, destination.attestationDigest(keccak256(message)));
-            destination.process(message, signatures);
-            delivered[count++] = message;
-        }
-        assembly ("memory-safe") {
-            // Trims the array to the messages actually delivered.
-            mstore(delivered, count)
-        }
+    /// @return The delivered messages, as `retry` takes them.
+    function relay() internal returns (bytes[] memory) {
+        return carry(collateralMailbox, marketMailbox, validatorKey);
     }
 
     /// @dev Relays exactly one message and returns it.
@@ -203,14 +182,5 @@ abstract contract VaultTest is BaseTest, AttestationSigner {
             vault.committed(token) + vault.totalReserve(token),
             "balance == committed + reserves"
         );
-    }
-
-    /// @dev The message a `Dispatch` log announced, as the destination's `process` takes it.
-    function _messageOf(Vm.Log memory log) private pure returns (bytes memory) {
-        (uint32 origin, uint64 nonce, address recipient, bytes memory body) =
-            abi.decode(log.data, (uint32, uint64, address, bytes));
-        uint32 destination = uint32(uint256(log.topics[2]));
-        address sender = address(uint160(uint256(log.topics[3])));
-        return Message.encode(nonce, origin, sender, destination, recipient, body);
     }
 }
