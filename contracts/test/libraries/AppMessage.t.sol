@@ -12,6 +12,10 @@ contract AppMessageTest is Test {
     address private constant ACCOUNT = address(0xA11CE);
     address private constant TOKEN = address(0x7011E7);
     address private constant RECIPIENT = address(0xB0B);
+    bytes32 private constant DEPOSIT_ID = "dep";
+    bytes32 private constant WITHDRAWAL_ID = "wd";
+    bytes32 private constant CALL_ID = "call";
+    uint256 private constant AMOUNT = 5e18;
 
     function setUp() public {
         codec = new AppMessageHarness();
@@ -19,19 +23,19 @@ contract AppMessageTest is Test {
 
     function test_encodeCredit_PinsTheLayout() public view {
         bytes memory body = codec.encodeCredit(
-            AppMessage.Credit({account: ACCOUNT, token: TOKEN, amount: 5e18, depositId: "dep"})
+            AppMessage.Credit({
+                account: ACCOUNT, token: TOKEN, amount: AMOUNT, depositId: DEPOSIT_ID
+            })
         );
         assertEq(
             body,
-            bytes.concat(
-                hex"0101", bytes20(ACCOUNT), bytes20(TOKEN), bytes32(uint256(5e18)), bytes32("dep")
-            )
+            bytes.concat(hex"0101", bytes20(ACCOUNT), bytes20(TOKEN), bytes32(AMOUNT), DEPOSIT_ID)
         );
         assertEq(body.length, AppMessage.CREDIT_LENGTH);
     }
 
     function test_encodeRelease_PinsTheLayout() public view {
-        bytes memory body = codec.encodeRelease(_payout(7, "wd"));
+        bytes memory body = codec.encodeRelease(_payout(7, WITHDRAWAL_ID));
         assertEq(
             body,
             bytes.concat(
@@ -40,7 +44,7 @@ contract AppMessageTest is Test {
                 bytes20(TOKEN),
                 bytes32(uint256(7)),
                 bytes20(RECIPIENT),
-                bytes32("wd")
+                WITHDRAWAL_ID
             )
         );
         assertEq(body.length, AppMessage.PAYOUT_LENGTH);
@@ -57,7 +61,7 @@ contract AppMessageTest is Test {
     function test_encodeMarginCall_PinsTheLayout() public view {
         bytes memory body = codec.encodeMarginCall(
             AppMessage.MarginCall({
-                account: ACCOUNT, deficit: 100e18, deadline: 1_700_000_000, callId: "call"
+                account: ACCOUNT, deficit: 100e18, deadline: 1_700_000_000, callId: CALL_ID
             })
         );
         assertEq(
@@ -67,7 +71,7 @@ contract AppMessageTest is Test {
                 bytes20(ACCOUNT),
                 bytes32(uint256(100e18)),
                 bytes8(uint64(1_700_000_000)),
-                bytes32("call")
+                CALL_ID
             )
         );
         assertEq(body.length, AppMessage.MARGIN_CALL_LENGTH);
@@ -109,6 +113,8 @@ contract AppMessageTest is Test {
             mstore(body, 106)
         }
         AppMessage.Credit memory credit = codec.decodeCredit(body);
+        // The account is the first 20 of those bytes, by the layout.
+        // forge-lint: disable-next-line(unsafe-typecast)
         assertEq(credit.account, address(bytes20(a)));
     }
 

@@ -12,6 +12,8 @@ contract CollateralVaultMarginCallTest is VaultTest {
     /// @dev 3000 USD less the 10% haircut.
     uint256 private constant WETH_VALUE = 2700e18;
 
+    bytes32 private constant CALL_ID = "call-1";
+
     uint64 private deadline;
 
     function setUp() public override {
@@ -173,9 +175,7 @@ contract CollateralVaultMarginCallTest is VaultTest {
         emit IMailbox.MessageFailed(
             id,
             abi.encodeWithSelector(
-                ICollateralVault.VaultAlreadyExecuted.selector,
-                AppMessage.MARGIN_CALL,
-                bytes32("call-1")
+                ICollateralVault.VaultAlreadyExecuted.selector, AppMessage.MARGIN_CALL, CALL_ID
             )
         );
         relayOne();
@@ -236,14 +236,16 @@ contract CollateralVaultMarginCallTest is VaultTest {
         uint256 deficit,
         uint256 usdcReserve,
         uint256 wethReserve,
-        int256 price
+        uint256 price
     ) public {
         deficit = bound(deficit, 0, 1e26);
         usdcReserve = bound(usdcReserve, 0, 1e15);
         wethReserve = bound(wethReserve, 0, 1e24);
-        price = int256(bound(uint256(price), 1, 1e14));
-        ethFeed.setAnswer(price);
-        uint256 wethValue = uint256(price) * 1e10 * 0.9e18 / 1e18;
+        uint256 answer = bound(price, 1, 1e14);
+        // Bounded to 1e14 just above.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        ethFeed.setAnswer(int256(answer));
+        uint256 wethValue = answer * 1e10 * 0.9e18 / 1e18;
         if (usdcReserve > 0) reserveFor(alice, address(usdc), usdcReserve);
         if (wethReserve > 0) reserveFor(alice, address(weth), wethReserve);
 

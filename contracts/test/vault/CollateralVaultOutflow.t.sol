@@ -9,6 +9,8 @@ import {VaultTest} from "./VaultTest.sol";
 /// @notice RELEASE and SEIZE: payouts of committed collateral, once per id, through the outflow
 /// bucket, failing in the mailbox (and retriable) when limited or paused.
 contract CollateralVaultOutflowTest is VaultTest {
+    bytes32 private constant W1 = "w1";
+
     function setUp() public override {
         super.setUp();
         depositAndRelay(alice, weth, 150e18, alice);
@@ -93,7 +95,7 @@ contract CollateralVaultOutflowTest is VaultTest {
         emit IMailbox.MessageFailed(
             id,
             abi.encodeWithSelector(
-                ICollateralVault.VaultAlreadyExecuted.selector, AppMessage.RELEASE, bytes32("w1")
+                ICollateralVault.VaultAlreadyExecuted.selector, AppMessage.RELEASE, W1
             )
         );
         relayOne();

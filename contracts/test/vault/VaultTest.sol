@@ -21,9 +21,9 @@ abstract contract VaultTest is BaseTest, MessageCarrier {
     uint32 internal constant COLLATERAL = 31_337;
     uint32 internal constant MARKET = 31_338;
 
-    uint256 internal constant USDC_CAPACITY = 1_000_000e18;
+    uint128 internal constant USDC_CAPACITY = 1_000_000e18;
     uint128 internal constant USDC_REFILL = 10e18;
-    uint256 internal constant WETH_CAPACITY = 100e18;
+    uint128 internal constant WETH_CAPACITY = 100e18;
     uint128 internal constant WETH_REFILL = 1e15;
     uint64 internal constant WETH_HAIRCUT = 0.1e18;
     uint32 internal constant FEED_MAX_AGE = 1 hours;
@@ -75,7 +75,7 @@ abstract contract VaultTest is BaseTest, MessageCarrier {
             haircut: 0,
             feed: AggregatorV3Interface(address(0)),
             maxAge: 0,
-            outflowCapacity: uint128(USDC_CAPACITY),
+            outflowCapacity: USDC_CAPACITY,
             outflowRefillPerSecond: USDC_REFILL
         });
     }
@@ -85,7 +85,7 @@ abstract contract VaultTest is BaseTest, MessageCarrier {
             haircut: WETH_HAIRCUT,
             feed: ethFeed,
             maxAge: FEED_MAX_AGE,
-            outflowCapacity: uint128(WETH_CAPACITY),
+            outflowCapacity: WETH_CAPACITY,
             outflowRefillPerSecond: WETH_REFILL
         });
     }
