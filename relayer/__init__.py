@@ -11,13 +11,13 @@ round in a circle):
       │          benchmarks and the demo
     deploy       puts every component's contracts on the chains
       │
-    messaging  oracle  risk  market     the agents, models and clients, side by
-      │                                 side, none importing another
+    messaging  oracle  risk  market  collateral   the agents, models and clients,
+      │                                           side by side, none importing another
     chains       nodes, toolchain, compiler, transactions, keys, the manifest
       │
     errors  settings  logs  files  table   the bottom: imported by all
 
-The vault and the keeper will join that row.
+The keeper will join that row.
 """
 
 __version__ = "0.1.0"

@@ -317,3 +317,94 @@ class IllegalTransition(StoreError):
             f"message {message_id} cannot go from {from_state} to {to_state}",
             "its timeline shows how it got there",
         )
+
+
+class AppMessageError(CrossflowError):
+    """A body that is not a well-formed app message (vault ↔ market) of the type
+    expected; the names and fields match `AppMessage.sol`'s errors."""
+
+    exit_code = 9
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "only bodies that AppMessage version 1 encodes decode")
+
+
+class AppMessageTooShort(AppMessageError):
+    def __init__(self, length: int) -> None:
+        self.length = length
+        super().__init__(f"an app message of {length} bytes is shorter than its 2-byte header")
+
+
+class AppMessageUnknownType(AppMessageError):
+    def __init__(self, kind: int) -> None:
+        self.kind = kind
+        super().__init__(f"app message type {kind} is not one of 1 (CREDIT) to 4 (MARGIN_CALL)")
+
+
+class AppMessageWrongVersion(AppMessageError):
+    def __init__(self, kind: int, version: int) -> None:
+        self.kind = kind
+        self.version = version
+        super().__init__(f"an app message of type {kind} has version {version}, not 1")
+
+
+class AppMessageWrongType(AppMessageError):
+    def __init__(self, kind: int, expected: int) -> None:
+        self.kind = kind
+        self.expected = expected
+        super().__init__(f"an app message of type {kind} was decoded as type {expected}")
+
+
+class AppMessageWrongLength(AppMessageError):
+    def __init__(self, kind: int, length: int, expected: int) -> None:
+        self.kind = kind
+        self.length = length
+        self.expected = expected
+        super().__init__(f"an app message of type {kind} is {length} bytes long, not {expected}")
+
+
+class UnknownToken(ConfigError):
+    def __init__(self, token: str, chain: str, known: list[str]) -> None:
+        names = ", ".join(known) or "none"
+        super().__init__(
+            f"the vault on {chain} does not take {token} (it lists: {names})",
+            "give one of those, by name or address",
+        )
+
+
+class InvalidAmount(ConfigError):
+    def __init__(self, amount: str, symbol: str, decimals: int) -> None:
+        super().__init__(
+            f"{amount} {symbol} is not a positive amount of whole units of a "
+            f"{decimals}-decimal token",
+            f"give a positive amount with at most {decimals} decimals",
+        )
+
+
+class VaultNotWired(ConfigError):
+    def __init__(self, chain: str, market_domain: int) -> None:
+        super().__init__(
+            f"the vault on {chain} has no market on domain {market_domain} to credit yet",
+            "deploy the market and wire the vaults to it with `crossflow deploy`",
+        )
+
+
+class InsufficientBalance(DeliveryError):
+    def __init__(self, account: str, what: str, have: str, need: str, hint: str) -> None:
+        super().__init__(f"{account} has {have} {what}, and this needs {need}", hint)
+
+
+class VaultFlowPaused(DeliveryError):
+    def __init__(self, chain: str, flow: str) -> None:
+        super().__init__(
+            f"{flow} are paused on the vault on {chain}",
+            "wait for the vault's owner to unpause them; reserve withdrawals still work",
+        )
+
+
+class FaucetTooSoon(DeliveryError):
+    def __init__(self, account: str, symbol: str, next_drip_at: int) -> None:
+        super().__init__(
+            f"{account} already had its {symbol} from the faucet",
+            f"drip again after unix time {next_drip_at}",
+        )

@@ -8,6 +8,7 @@ config file, then the defaults below.
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
@@ -87,6 +88,15 @@ class RelaySettings(BaseModel):
     max_attempts: int = Field(8, ge=1, description="submissions before dead-lettering")
     backoff_base: float = Field(0.5, gt=0)
     backoff_max: float = Field(30.0, gt=0)
+    handler_retry_base: float = Field(
+        1.0, gt=0, description="seconds between a failed handler's first reruns; doubles"
+    )
+    handler_retry_max: float = Field(
+        60.0, gt=0, description="most seconds between reruns of a failed handler (never ends)"
+    )
+    handler_retries_per_round: int = Field(
+        20, ge=0, description="failed handlers simulated per destination and round; 0: none"
+    )
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(9464, ge=0, le=65535, description="unset disables /metrics")
     validator_keys: list[SecretStr] = Field(
@@ -167,6 +177,40 @@ class MarketSettings(BaseModel):
     max_fills: int = Field(10, ge=1, le=64, description="makers one order may match")
 
 
+class CollateralTokenSettings(BaseModel):
+    """One test token on every collateral chain: how the vault values and limits it,
+    and what its faucet gives (token units, not WADs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    haircut: Decimal = Field(Decimal(0), ge=0, lt=1, description="value not counted in a top-up")
+    outflow_capacity: Decimal = Field(gt=0, description="most that may leave the vault at once")
+    outflow_refill: Decimal = Field(ge=0, description="outflow allowance regained per second")
+    drip: Decimal = Field(gt=0, description="what one faucet drip gives")
+
+
+class CollateralSettings(BaseModel):
+    """The vaults and test tokens `crossflow deploy` puts on the collateral chains, and
+    who deposits with `crossflow deposit`, `reserve` and `faucet`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weth: CollateralTokenSettings = CollateralTokenSettings(
+        haircut=Decimal("0.1"),
+        outflow_capacity=Decimal(1_000),
+        outflow_refill=Decimal(1),
+        drip=Decimal(10),
+    )
+    usd: CollateralTokenSettings = CollateralTokenSettings(
+        outflow_capacity=Decimal(1_000_000), outflow_refill=Decimal(100), drip=Decimal(10_000)
+    )
+    drip_cooldown: int = Field(3600, ge=0, le=365 * 86_400, description="seconds between drips")
+    handler_gas: int = Field(
+        500_000, ge=200_000, le=10_000_000, description="gas the collateral mailboxes give handlers"
+    )
+    user_key: SecretStr | None = Field(None, description="deposits and reserves; local: dev key")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -180,6 +224,7 @@ class Settings(BaseSettings):
     feed: FeedSettings = FeedSettings()
     risk: RiskSettings = RiskSettings()
     market: MarketSettings = MarketSettings()
+    collateral: CollateralSettings = CollateralSettings()
 
     @classmethod
     def settings_customise_sources(

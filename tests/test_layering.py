@@ -21,6 +21,7 @@ RANKS = {
     "oracle": 2,
     "risk": 2,
     "market": 2,
+    "collateral": 2,
     "deploy": 3,
     "testbed": 4,
     "bench": 5,
