@@ -11,8 +11,10 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from relayer.chains import devkeys
 from relayer.chains.binding import code_hash
@@ -123,3 +125,11 @@ def deploy_collateral_here(
         feed_max_age=FEED_MAX_AGE,
         contracts=contracts,
     )
+
+
+def dispatched(bed: CollateralBed, tx_hash: str) -> list[bytes]:
+    """The bodies the collateral chain's mailbox sent in transaction `tx_hash`."""
+    mailbox = bed.contract("Mailbox", "Mailbox")
+    receipt = bed.collateral.web3.eth.get_transaction_receipt(HexBytes(tx_hash))
+    logs = mailbox.events.Dispatch().process_receipt(receipt, errors=DISCARD)
+    return [bytes(log["args"]["body"]) for log in logs]
