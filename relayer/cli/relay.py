@@ -55,7 +55,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     requeue.set_defaults(handler=_requeue)
     retry = actions.add_parser(
-        "retry", help="rerun the failed handler of a delivered message, with more gas"
+        "retry",
+        help="rerun the failed handler of a delivered message now, with more gas than"
+        " the relayer's automatic reruns give it",
     )
     retry.add_argument("id", metavar="ID", help="message id")
     retry.add_argument("--gas", type=int, help="transaction gas limit (default: estimated)")
@@ -138,7 +140,7 @@ def print_messages(rows: list[MessageRow]) -> None:
                     route_label(row.origin, row.destination),
                     row.nonce,
                     row.state.value,
-                    row.attempts,
+                    row.attempts + row.handler_retries,
                     _latency_ms(row) or "-",
                     row.last_error[:60],
                 ]
@@ -162,6 +164,10 @@ def _as_json(row: MessageRow) -> dict[str, object]:
         "nonce": row.nonce,
         "state": row.state.value,
         "attempts": row.attempts,
+        "handler_retries": row.handler_retries,
+        "next_handler_retry_at": (
+            row.next_handler_retry_at if row.state is MessageState.FAILED else None
+        ),
         "latency_ms": _latency_ms(row),
         "last_error": row.last_error,
         "origin_block": row.origin_block,

@@ -38,12 +38,14 @@ from relayer.messaging.destination import (
 from relayer.messaging.faults import FaultInjector
 from relayer.messaging.message import route_label
 from relayer.messaging.metrics import RelayMetrics
+from relayer.messaging.revert_reasons import RevertReasons
 from relayer.messaging.signature_audit import SignatureAudit
 from relayer.messaging.store import MessageRow, MessageState, Store
 from relayer.settings import RelaySettings
 
 log = logging.getLogger(__name__)
 _MESSAGE_FAILED = "0x" + keccak(b"MessageFailed(bytes32,bytes)").hex()
+_MESSAGE_SKIPPED = "0x" + keccak(b"MessageSkipped(bytes32)").hex()
 RECEIPT_TIMEOUT_S = 30
 
 # Reverts that a later attempt can get past once the relayer refreshes its view.
@@ -70,9 +72,11 @@ class Relayer:
         *,
         faults: FaultInjector,
         metrics: RelayMetrics,
+        reasons: RevertReasons | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.destinations = list(destinations)
+        self.reasons = reasons or RevertReasons()
         self.store = store
         self.settings = settings
         self.faults = faults
@@ -289,16 +293,18 @@ class Relayer:
 
     def _settle_events(self, batch: Batch, receipt: dict[str, Any]) -> int:
         mailbox = batch.destination.mailbox.address.lower()
+        ours = [log for log in receipt["logs"] if log["address"].lower() == mailbox]
         failed = {
-            log["topics"][1]: log["data"]
-            for log in receipt["logs"]
-            if log["address"].lower() == mailbox and log["topics"][0] == _MESSAGE_FAILED
+            log["topics"][1]: log["data"] for log in ours if log["topics"][0] == _MESSAGE_FAILED
         }
+        skipped = {log["topics"][1] for log in ours if log["topics"][0] == _MESSAGE_SKIPPED}
         settled = 0
         for row in batch.messages:
             if row.id in failed:
                 (reason,) = decode(["bytes"], bytes.fromhex(failed[row.id][2:]))
                 self._settle_failed(row, bytes(reason))
+            elif row.id in skipped:  # its handler may have failed under another relayer
+                self._settle_from_chain(batch.destination, row, "delivered by another relayer")
             else:
                 self._settle_delivered(row, f"tx {receipt['transactionHash']}")
             batch.destination.inbound_nonce[row.origin] = row.nonce + 1
@@ -319,11 +325,13 @@ class Relayer:
         if reason is None:
             why = "handler failed (found on chain)"
         elif reason:
-            why = "handler reverted: 0x" + reason.hex()
+            why = "handler reverted: " + self.reasons.describe(reason)
         else:
             why = "handler reverted without a reason, maybe out of gas"
         self.store.mark_failed(
-            row.id, f"{why}; rerun it with `crossflow messages retry {row.id} --gas N`"
+            row.id,
+            f"{why}; the relayer reruns it once a simulated retry passes; with more gas:"
+            f" `crossflow messages retry {row.id} --gas N`",
         )
         self.metrics.messages.labels(_route(row), "failed").inc()
 

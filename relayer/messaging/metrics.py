@@ -25,6 +25,20 @@ class RelayMetrics:
             ["route", "status"],
             registry=self.registry,
         )
+        self.by_state = Gauge(
+            "crossflow_messages_by_state",
+            "Messages now in each state; failed: delivered, its handler awaiting a rerun",
+            ["state"],
+            registry=self.registry,
+        )
+        self.handler_retries = Counter(
+            "crossflow_handler_retries",
+            "Automatic reruns of failed handlers by route and outcome: delivered,"
+            " still_reverts (simulated, not sent), reverted (sent, reverted on chain),"
+            " rerun_elsewhere (someone else reran it first)",
+            ["route", "outcome"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "crossflow_relay_latency_seconds",
             "From Dispatch seen to process mined",

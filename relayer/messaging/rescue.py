@@ -1,6 +1,7 @@
-"""An operator's ways out of the two states the relayer leaves to people: a dead
-letter, which blocks its channel until it is requeued, and a failed handler,
-which anyone may rerun on the destination with more gas than the mailbox gives."""
+"""An operator's ways out of the two states the relayer cannot always leave by
+itself: a dead letter, which blocks its channel until it is requeued, and a failed
+handler, which the relayer reruns with the gas a delivery gives once a simulated
+retry passes, and which anyone may rerun on the destination with more gas."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def rerun_handler(
 ) -> str:
     """`Mailbox.retry` of a failed message from the relayer's account, with `gas` as the
     transaction's gas limit (estimated when None); returns the transaction hash. A
-    handler that fails again reverts the transaction and the message stays failed."""
+    handler that fails again reverts the transaction and the message stays failed,
+    on the relayer's rerun queue. One that someone already reran is recorded so."""
     row = _row(store, message_id)
     chain = manifest.chain(row.destination)
     web3 = connect(chain.rpc_url, chain.chain_id)
@@ -50,13 +52,14 @@ def rerun_handler(
         abi=contracts.get("Mailbox").abi,
     )
     if not mailbox.functions.failed(row.id).call():
+        if mailbox.functions.delivered(row.id).call():
+            store.mark_rerun(row.id, "handler rerun, found on chain")
         raise NotFailedOnChain(row.id, chain.chain_id)
     account = relayer_account(settings, manifest.network)
     sender = Sender(web3, account, chain.chain_id, settings.gas_headroom)
     receipt = sender.transact(mailbox.functions.retry(row.raw), "retry", gas=gas)
     tx_hash = receipt["transactionHash"].to_0x_hex()
-    if row.state is MessageState.FAILED:
-        store.mark_delivered(row.id, f"handler rerun by an operator in tx {tx_hash}")
+    store.mark_rerun(row.id, f"handler rerun by an operator in tx {tx_hash}")
     return tx_hash
 
 

@@ -2,7 +2,9 @@
 
 Each iteration: index new `Dispatch` logs on every origin (orphaning what a
 reorg removed) → validators sign what is final → the relayer delivers what has
-a quorum. State lives in the SQLite store, so a restart resumes where it was.
+a quorum → it reruns failed handlers whose simulated retry now passes
+(`relayer.messaging.handler_retry`). State lives in the SQLite store, so a
+restart resumes where it was.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from relayer.messaging.attestation import MailboxDomain
 from relayer.messaging.delivery import Relayer
 from relayer.messaging.destination import Destination
 from relayer.messaging.faults import FaultInjector
+from relayer.messaging.handler_retry import HandlerRetrier
 from relayer.messaging.metrics import RelayMetrics
 from relayer.messaging.reader import ChainReader
+from relayer.messaging.revert_reasons import RevertReasons
 from relayer.messaging.store import MessageState, Store
 from relayer.messaging.validator import Validator, new_message
 from relayer.messaging.watcher import DispatchWatcher
@@ -66,6 +70,7 @@ class RelayService:
         self.store = store
         self.metrics = metrics
         abi = contracts.get("Mailbox").abi
+        self.reasons = RevertReasons(artifact.abi for artifact in contracts)
         self.chains = []
         for deployment in manifest.chains:
             web3 = connect(deployment.rpc_url, deployment.chain_id)
@@ -75,6 +80,7 @@ class RelayService:
         self.indexers: list[DispatchWatcher] = []
         self.validator: Validator | None = None
         self.relayer: Relayer | None = None
+        self.handler_retrier: HandlerRetrier | None = None
         if role in (Role.ALL, Role.VALIDATOR):
             self.validator = self._validator(manifest.network)
         if role in (Role.ALL, Role.RELAYER):
@@ -82,6 +88,13 @@ class RelayService:
             # reorgs) first, and starts the latency clock when a Dispatch is mined.
             self.indexers = [self._watcher(c, INDEXER_AGENT, 0) for c in self.chains]
             self.relayer = self._relayer(abi, manifest.network)
+            self.handler_retrier = HandlerRetrier(
+                self.relayer.destinations,
+                store,
+                settings,
+                metrics=metrics,
+                reasons=self.reasons,
+            )
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set; the iteration in hand always completes."""
@@ -99,6 +112,8 @@ class RelayService:
             self.validator.tick()
         if self.relayer is not None:
             self.relayer.tick()
+        if self.handler_retrier is not None:
+            self.handler_retrier.tick()
         self._observe()
 
     def _index(self, watcher: DispatchWatcher) -> None:
@@ -126,6 +141,8 @@ class RelayService:
             counts[s] for s in (MessageState.SEEN, MessageState.ATTESTED, MessageState.SUBMITTED)
         )
         self.metrics.queue_depth.labels("all").set(pending)
+        for state, count in counts.items():
+            self.metrics.by_state.labels(state).set(count)
         for indexer in self.indexers:
             self.metrics.head_lag.labels(str(indexer.domain)).set(indexer.lag_blocks)
         self.metrics.iteration_done()
@@ -178,6 +195,7 @@ class RelayService:
             self.settings,
             faults=FaultInjector(self.settings.faults),
             metrics=self.metrics,
+            reasons=self.reasons,
         )
 
 

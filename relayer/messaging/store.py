@@ -24,6 +24,7 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from relayer.errors import IllegalTransition, StoreOfAnotherDeployment
+from relayer.messaging.store_retries import FailedHandlers
 from relayer.messaging.store_schema import (
     ALLOWED_TRANSITIONS,
     INSERT_MESSAGE,
@@ -68,7 +69,7 @@ _CLEARED_TABLES = (
 Clock = Callable[[], float]
 
 
-class Store:
+class Store(FailedHandlers):
     """One connection to the state file, safe to share between threads."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock, block_window: int):
@@ -154,7 +155,7 @@ class Store:
         self.transition(message_id, MessageState.DELIVERED, detail)
 
     def mark_failed(self, message_id: str, reason: str) -> None:
-        """The destination recorded MessageFailed: delivered, but its handler reverted."""
+        """The destination recorded MessageFailed: delivered, its handler to be rerun."""
         self._finish(message_id, MessageState.FAILED, reason)
 
     def dead_letter(self, message_id: str, error: str) -> None:

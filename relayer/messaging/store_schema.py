@@ -8,10 +8,13 @@ written.
     seen | attested → dead_lettered   given up before any submission
     seen | attested | submitted → orphaned → seen   origin block reorged away, re-mined
     dead_lettered → seen              an operator requeued it (`crossflow messages requeue`)
-    failed → delivered                its handler was rerun with more gas (`messages retry`)
+    failed → delivered                its handler was rerun: by the relayer once a simulated
+                                      `retry` passes, or by hand (`crossflow messages retry`)
 
-Delivered, failed and dead-lettered are terminal for the agents: only an operator's
-command moves a failed or dead-lettered message on.
+Delivered, failed and dead-lettered end delivery: the channel has moved past them.
+Only an operator's command moves a dead letter on; a failed message stays on the
+relayer's handler-retry queue (`handler_retries`, `next_handler_retry_at`) until a
+rerun of its handler succeeds.
 
 `PRAGMA user_version` holds the schema version: migration i (counting from 1) turns a
 version i-1 file into a version i file. Migrations are append-only; a released one is
@@ -107,6 +110,8 @@ class MessageRow:
     failed_at: float | None
     dead_lettered_at: float | None
     orphaned_at: float | None
+    handler_retries: int  # reruns of a failed handler that did not succeed
+    next_handler_retry_at: float  # when the relayer may simulate the next rerun
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +226,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # The mailboxes this file's messages belong to: message ids do not name the
         # mailbox, so a redeployed one restarts its nonces and repeats old ids.
         "CREATE TABLE mailboxes (domain INTEGER PRIMARY KEY, address TEXT NOT NULL) STRICT",
+    ),
+    (
+        # The relayer reruns failed handlers on a backoff of their own, apart from the
+        # delivery attempts: a rate-limited handler may need many reruns.
+        "ALTER TABLE messages ADD COLUMN handler_retries INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN next_handler_retry_at REAL NOT NULL DEFAULT 0",
+        # failed_due(): one destination's failed handlers, soonest due first.
+        "CREATE INDEX messages_failed_due ON messages (destination, next_handler_retry_at)"
+        " WHERE state = 'failed'",
     ),
 )
 

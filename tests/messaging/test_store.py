@@ -54,7 +54,7 @@ DOCUMENTED_EDGES = {
     (S.SUBMITTED, S.ORPHANED),
     (S.ORPHANED, S.SEEN),
     (S.DEAD_LETTERED, S.SEEN),  # an operator requeued it
-    (S.FAILED, S.DELIVERED),  # its handler was rerun with more gas
+    (S.FAILED, S.DELIVERED),  # its handler was rerun: by the relayer, or by hand
 }
 ILLEGAL_EDGES = sorted(set(product(S, S)) - DOCUMENTED_EDGES)
 
