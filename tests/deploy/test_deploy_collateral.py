@@ -14,15 +14,18 @@ from web3 import Web3
 from web3.types import RPCEndpoint
 
 from relayer.chains import devkeys
+from relayer.chains.tx import Sender
 from relayer.collateral.tokens import USD, VAULT_KEY, WETH
 from relayer.deploy.collateral import MARKET_KEY, deploy_collateral, wire_collateral
+from relayer.deploy.deployer import deploy_messaging
 from relayer.errors import ConfigError, InvalidManifest
 from relayer.settings import CollateralSettings
-from relayer.testbed.net import deploy_feeds, targets
+from relayer.testbed.net import deploy_feeds, running_chains, targets
 from tests.collateral.bed import (
     FEED_MAX_AGE,
     NETWORK,
     OWNER,
+    VALIDATORS,
     CollateralBed,
     compiled,
     deploy_bed,
@@ -155,3 +158,42 @@ def test_collateral_needs_the_mailboxes_and_feeds_first(chains: Chains, tmp_path
             feed_max_age=FEED_MAX_AGE,
             contracts=compiled(),
         )
+
+
+def test_three_chains_get_a_vault_on_each_collateral_chain_all_wired_to_the_market(
+    anvil_binary: Path, tmp_path: Path
+) -> None:
+    contracts = compiled()
+    with running_chains(anvil_binary, [31337, 31338, 31339], tmp_path / "anvil") as chains:
+        deploy_messaging(
+            targets(chains),
+            network=NETWORK,
+            manifest_dir=tmp_path,
+            deployer_key=devkeys.DEPLOYER_KEY,
+            validators=VALIDATORS,
+            threshold=2,
+            contracts=contracts,
+        )
+        deploy_feeds(chains, tmp_path, NETWORK)
+        manifest = deploy_collateral_here(chains, tmp_path, contracts)
+        vaults = {c.domain: c.contracts.get(VAULT_KEY) for c in manifest.chains}
+        assert vaults[31338] is None
+        assert None not in (vaults[31337], vaults[31339])
+        vault_abi = contracts.get("ICollateralVault").abi
+        for chain in (chains[0], chains[2]):
+            address = Web3.to_checksum_address(str(vaults[chain.node.spec.chain_id]))
+            vault = chain.web3.eth.contract(address=address, abi=vault_abi)
+            assert vault.functions.marketDomain().call() == 31338
+            assert len(vault.functions.listedTokens().call()) == 2
+
+        market = chains[1]
+        mailbox = Web3.to_checksum_address(manifest.chain(31338).contracts["Mailbox"])
+        fake = Sender(market.web3, OWNER, 31338).deploy(
+            contracts.get("FakeMarket"), mailbox, OWNER.address
+        )
+        manifest.chain(31338).contracts[MARKET_KEY] = fake.address
+        manifest.chain(31338).code_hashes[MARKET_KEY] = "0x" + "00" * 32
+        wired = wire_collateral(manifest, deployer_key=devkeys.DEPLOYER_KEY, contracts=contracts)
+        assert all(w.changed for w in wired)
+        for domain in (31337, 31339):
+            assert fake.functions.trustedRemote(domain).call() == vaults[domain]
