@@ -175,6 +175,15 @@ class MarketSettings(BaseModel):
     trader_key: SecretStr | None = Field(None, description="places and cancels; local: dev key")
     owner_key: SecretStr | None = Field(None, description="lists series; local: the deployer")
     max_fills: int = Field(10, ge=1, le=64, description="makers one order may match")
+    margin_call_window: int = Field(
+        600, ge=60, le=86_400, description="seconds a margin call gives the vaults to top up"
+    )
+    liquidation_grace: int = Field(
+        300, ge=0, le=86_400, description="seconds liquidations wait after a feed recovers"
+    )
+    liquidation_discount: Decimal = Field(
+        Decimal("0.2"), ge=0, le=Decimal("0.5"), description="liquidator's bonus, share of MM"
+    )
 
 
 class CollateralTokenSettings(BaseModel):

@@ -66,6 +66,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         deployer_key=devkeys.DEPLOYER_KEY,
         risk=settings.risk,
         feed_max_age=int(settings.feed.max_age),
+        market=settings.market,
         contracts=contracts,
     )
     print(

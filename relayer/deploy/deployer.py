@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from eth_abi.abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
@@ -36,7 +37,7 @@ from relayer.chains.tx import Sender
 from relayer.errors import ConfigError
 from relayer.market.units import to_wad
 from relayer.oracle.feeds import ETH_IV, ETH_USD, FEEDS, FeedSpec
-from relayer.settings import RiskSettings
+from relayer.settings import MarketSettings, RiskSettings
 
 MAILBOX = "Mailbox"
 
@@ -119,11 +120,14 @@ def deploy_market(
     deployer_key: SecretStr,
     risk: RiskSettings,
     feed_max_age: int,
+    market: MarketSettings | None = None,
     contracts: Contracts | None = None,
 ) -> Manifest:
-    """The risk engine and the options market on the market chain, trading the
-    feeds the manifest records there, with the deployer as owner, fee account and
-    insurance fund until the product issue gives them their own keys."""
+    """The risk engine and the options market (with its two modules) on the market
+    chain, trading the feeds and using the mailbox the manifest records there, with
+    the deployer as owner, fee account and insurance fund until the product issue
+    gives them their own keys."""
+    market = market or MarketSettings()
     run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
     target = next(t for t in targets if t.role == MARKET_ROLE)
     chain = run.chains[target.chain_id]
@@ -132,6 +136,12 @@ def deploy_market(
         raise ConfigError(
             f"the market chain {target.name} has no price feeds in the {network} manifest",
             "deploy the feeds first (deploy_oracle, as `crossflow deploy` does)",
+        )
+    mailbox = chain.contracts.get(MAILBOX)
+    if mailbox is None:
+        raise ConfigError(
+            f"the market chain {target.name} has no mailbox in the {network} manifest",
+            "deploy the message layer first (deploy_messaging, as `crossflow deploy` does)",
         )
     engine = run.ensure(target, "MarginEngine", ())
     owner = run.deployer.address
@@ -153,8 +163,32 @@ def deploy_market(
         0,
         0,
     )
-    setup = (owner, engine, *feeds, owner, owner)  # owner, engine, feeds, fees, insurance
-    run.ensure(target, "OptionsMarket", (setup, params))
+    # owner, engine, feeds, fee account, insurance fund, mailbox
+    setup = (owner, engine, *feeds, owner, owner, mailbox)
+    liquidation = (
+        market.margin_call_window,
+        market.liquidation_grace,
+        to_wad(str(market.liquidation_discount)),
+    )
+    # A part kept from an earlier run may have been built from another engine or
+    # mailbox; the market only delegates to modules built from its own setup.
+    setup_hash = Web3.keccak(
+        encode(["(address,address,address,address,address,address,address)"], [setup])
+    )
+    parts = ("MarketAdmin", "MarketCollateral", "OptionsMarket")
+    for key in parts:
+        if run.keeps(target, key):
+            built_from = run.contract(chain, key).functions.setupHash().call()
+            if bytes(built_from) != bytes(setup_hash):
+                run.forget(key)
+    admin = run.ensure(target, "MarketAdmin", (setup,))
+    collateral = run.ensure(target, "MarketCollateral", (setup,))
+    if run.keeps(target, "OptionsMarket"):
+        kept = run.contract(chain, "OptionsMarket").functions
+        wired = (kept.admin().call().lower(), kept.collateral().call().lower())
+        if wired != (admin.lower(), collateral.lower()):
+            run.forget("OptionsMarket")
+    run.ensure(target, "OptionsMarket", (setup, params, liquidation, admin, collateral))
     return run.save()
 
 

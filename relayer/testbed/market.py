@@ -32,6 +32,10 @@ QUOTE_TOKEN = Web3.to_checksum_address("0x" + "00" * 19 + "5d")
 MAX_AGE_S = 3600
 MAX_FILLS = 20
 LATENCY_S = 600
+ZERO = "0x" + "00" * 20
+MODULES = ("MarketAdmin", "MarketCollateral")
+# A 10-minute margin-call window, a 5-minute grace after a stale feed, a 20% bonus.
+LIQUIDATION = (600, 300, 2 * 10**17)
 
 
 @dataclass
@@ -89,9 +93,13 @@ def deploy_market_bed(chain: Chain, manifest_dir: Path, risk: RiskSettings) -> M
     owner = Sender(chain.web3, OWNER, chain.node.spec.chain_id)
     engine = owner.deploy(contracts().get("MarginEngine")).address
     params = (params_struct(risk), MAX_AGE_S, MAX_AGE_S, MAX_FILLS, 0, 0)
-    setup = (OWNER.address, engine, spot.address, vol.address, OWNER.address, OWNER.address)
-    address = owner.deploy(contracts().get("OptionsMarketHarness"), setup, params).address
-    # Users see the market through IOptionsMarket: its admin half answers by delegatecall.
+    # No mailbox: this bed's collateral arrives through the harness's creditForTest.
+    setup = (OWNER.address, engine, spot.address, vol.address, OWNER.address, OWNER.address, ZERO)
+    modules = [owner.deploy(contracts().get(name), setup).address for name in MODULES]
+    address = owner.deploy(
+        contracts().get("OptionsMarketHarness"), setup, params, LIQUIDATION, *modules
+    ).address
+    # Users see the market through IOptionsMarket: its modules answer by delegatecall.
     harness_only = [
         e for e in contracts().get("OptionsMarketHarness").abi if e.get("name") == "creditForTest"
     ]

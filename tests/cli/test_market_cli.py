@@ -12,7 +12,7 @@ import pytest
 from relayer.chains import devkeys
 from relayer.deploy.deployer import deploy_market
 from relayer.settings import RiskSettings
-from relayer.testbed.net import deploy_feeds, targets
+from relayer.testbed.net import deploy_feeds, deploy_net, targets
 from tests.conftest import Chains
 from tests.console import CROSSFLOW, assert_one_line_error, clean_environment
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def manifest_dir(chains: Chains, tmp_path: Path) -> Path:
+    deploy_net(list(chains), tmp_path)
     deploy_feeds(list(chains), tmp_path)
     deploy_market(
         targets(list(chains)),

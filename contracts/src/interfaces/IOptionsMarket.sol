@@ -41,6 +41,8 @@ interface IOptionsMarketBase {
     /// @param volFeed Its implied vol.
     /// @param feeAccount The account fees are paid to.
     /// @param insuranceFund The insurance fund's account.
+    /// @param mailbox This chain's mailbox: vaults' `CREDIT`s arrive through it, and the market
+    /// sends `RELEASE`, `SEIZE` and `MARGIN_CALL` through it.
     struct Setup {
         address owner;
         IMarginEngine engine;
@@ -48,6 +50,33 @@ interface IOptionsMarketBase {
         AggregatorV3Interface volFeed;
         address feeAccount;
         address insuranceFund;
+        address mailbox;
+    }
+
+    /// @notice How margin calls and liquidations run; owner-set with bounds.
+    /// @param marginCallWindow Seconds a margin call gives the account's vaults to top it up.
+    /// @param liquidationGrace Seconds liquidations wait after a feed recovers from staleness.
+    /// @param discount The liquidator's bonus, WAD share of the maintenance margin it takes over.
+    struct LiquidationParams {
+        uint32 marginCallWindow;
+        uint32 liquidationGrace;
+        uint64 discount;
+    }
+
+    /// @notice An account's open margin call; all zero when none is open.
+    /// @param id Unique per call.
+    /// @param deficit IM − E when it opened, WAD quote units.
+    /// @param deadline Until when a vault may top the account up (unix seconds).
+    struct MarginCall {
+        bytes32 id;
+        uint128 deficit;
+        uint64 deadline;
+    }
+
+    /// @notice Where a liquidator takes the collateral seized on `domain`.
+    struct SeizeRecipient {
+        uint32 domain;
+        address recipient;
     }
 
     /// @notice One listed series.
@@ -169,6 +198,73 @@ interface IOptionsMarketBase {
     /// @notice Deposits of `token` on `domain` are now cash.
     event QuoteTokenSet(uint32 indexed domain, address indexed token);
 
+    /// @notice `account` withdrew `amount` of `token` to `recipient` on `domain`: debited here,
+    /// sent as `RELEASE` message `messageId`.
+    event Withdrawn(
+        address indexed account,
+        uint32 indexed domain,
+        address indexed token,
+        uint256 amount,
+        address recipient,
+        bytes32 withdrawalId,
+        bytes32 messageId
+    );
+
+    /// @notice A margin call `callId` opened for `account`, `deficit` short of IM until
+    /// `deadline`, sent to `domains` collateral chains.
+    event MarginCallOpened(
+        address indexed account,
+        bytes32 indexed callId,
+        uint256 deficit,
+        uint64 deadline,
+        uint256 domains
+    );
+
+    /// @notice The margin call `callId` of `account` closed: E ≥ IM again, or (`liquidated`) the
+    /// account was liquidated.
+    event MarginCallClosed(address indexed account, bytes32 indexed callId, bool liquidated);
+
+    /// @notice `liquidator` took over `fraction` (WAD) of `account`: positions worth
+    /// `positionsValue` and credits worth `creditsValue` (signed WAD at mark), paying `price` =
+    /// their sum less `bonus`.
+    event Liquidated(
+        address indexed account,
+        address indexed liquidator,
+        bytes32 indexed liquidationId,
+        uint256 fraction,
+        int256 positionsValue,
+        uint256 creditsValue,
+        uint256 bonus,
+        int256 price
+    );
+
+    /// @notice `lots` of `account`'s position in `seriesId` moved to `liquidator`.
+    event PositionLiquidated(
+        address indexed account, address indexed liquidator, uint32 indexed seriesId, int256 lots
+    );
+
+    /// @notice `amount` of `account`'s credit of `token` on `domain` was removed and sent by
+    /// `SEIZE` message `messageId` to `recipient` there.
+    event CollateralSeized(
+        address indexed account,
+        uint32 indexed domain,
+        address indexed token,
+        uint256 amount,
+        address recipient,
+        bytes32 liquidationId,
+        bytes32 messageId
+    );
+
+    /// @notice The insurance fund paid `amount` of an emptied `account`'s negative equity.
+    event InsuranceFundUsed(address indexed account, uint256 amount);
+
+    /// @notice `amount` of an emptied `account`'s negative equity nobody covers: bad debt, now
+    /// `total` in all.
+    event BadDebtRecorded(address indexed account, uint256 amount, uint256 total);
+
+    /// @notice The liquidation parameters changed.
+    event LiquidationParamsSet(LiquidationParams params);
+
     /// @notice `seriesId` is not a listed series.
     error MarketUnknownSeries(uint32 seriesId);
 
@@ -223,6 +319,51 @@ interface IOptionsMarketBase {
 
     /// @notice `token` on `domain` is neither the quote token nor listed collateral.
     error MarketUnknownToken(uint32 domain, address token);
+
+    /// @notice An amount of zero.
+    error MarketZeroAmount();
+
+    /// @notice A recipient or account of zero.
+    error MarketZeroAddress();
+
+    /// @notice The vault on `domain` holds `pool` of `token`, less than `amount`.
+    error MarketPoolTooSmall(uint32 domain, address token, uint256 amount, uint256 pool);
+
+    /// @notice `account` has `credit` of `token` on `domain`, less than `amount`.
+    error MarketInsufficientCredit(
+        address account, uint32 domain, address token, uint256 amount, uint256 credit
+    );
+
+    /// @notice `account` is not in a margin call: E = `equity`, MM = `mm`, IM = `im`.
+    error MarketNotMarginCallable(address account, int256 equity, uint256 mm, uint256 im);
+
+    /// @notice `account` has margin call `callId` open until `deadline`.
+    error MarketMarginCallOpen(address account, bytes32 callId, uint64 deadline);
+
+    /// @notice `account` has no margin call that E ≥ IM closes (none open, or E = `equity` <
+    /// IM = `im`).
+    error MarketMarginCallNotClosable(address account, int256 equity, uint256 im);
+
+    /// @notice `account` is not liquidatable: E = `equity` ≥ MM = `mm`.
+    error MarketNotLiquidatable(address account, int256 equity, uint256 mm);
+
+    /// @notice Liquidations wait: a feed is stale or recovered less than the grace period ago.
+    error MarketLiquidationsPaused();
+
+    /// @notice A liquidation fraction of zero or above one (WAD).
+    error MarketInvalidFraction(uint256 fraction);
+
+    /// @notice No (nonzero) recipient given for the collateral seized on `domain`.
+    error MarketMissingRecipient(uint32 domain);
+
+    /// @notice An account may not liquidate itself.
+    error MarketSelfLiquidation(address account);
+
+    /// @notice A message of type `kind`, which the market does not take.
+    error MarketUnexpectedMessage(uint8 kind);
+
+    /// @notice `account` already holds collateral on `max` domains.
+    error MarketTooManyDomains(address account, uint256 max);
 }
 
 /// @title IOptionsTrading
@@ -334,6 +475,69 @@ interface IOptionsViews is IOptionsMarketBase {
 
     /// @notice The insurance fund's account.
     function insuranceFund() external view returns (address);
+
+    /// @notice `account`'s open margin call; all zero when none is open.
+    function marginCallOf(address account) external view returns (MarginCall memory);
+
+    /// @notice The domains `account` deposited collateral on.
+    function domainsOf(address account) external view returns (uint32[] memory);
+
+    /// @notice Negative equity nobody covered, WAD quote units.
+    function badDebt() external view returns (uint256);
+
+    /// @notice The liquidation parameters.
+    function liquidationParams() external view returns (LiquidationParams memory);
+}
+
+/// @title IOptionsCollateral
+/// @notice The market's cross-chain side: withdrawals, margin calls and liquidations, each of
+/// which sends a message to a vault. Served by the `MarketCollateral` module, in the market's
+/// storage. Collateral comes in only as a vault's `CREDIT` through the mailbox (`handle`).
+interface IOptionsCollateral is IOptionsMarketBase {
+    /// @notice Withdraws `amount` (WAD) of `token` to `recipient` on `domain`: cash for the
+    /// domain's quote token, else the caller's credit there.
+    /// @dev Debits at once, then sends `RELEASE`; the caller must stay at or above IM with its
+    /// open orders (E ≥ IM + open-order margin) at fresh prices, and the domain's pool must hold
+    /// it. Reverts with `MarketZeroAmount`, `MarketZeroAddress`, `MarketUnknownToken`,
+    /// `MarketPoolTooSmall`, `MarketInsufficientCredit`, `MarketInsufficientMargin`, the feeds'
+    /// staleness errors. Emits `Withdrawn`.
+    /// @return withdrawalId The id the vault executes once.
+    function withdraw(uint32 domain, address token, uint256 amount, address recipient)
+        external
+        returns (bytes32 withdrawalId);
+
+    /// @notice Opens a margin call on `account`, which is in margin call (MM ≤ E < IM): one
+    /// `MARGIN_CALL` of deficit IM − E to each collateral chain it deposited on.
+    /// @dev Anyone. Reverts with `MarketNotMarginCallable`, or `MarketMarginCallOpen` while an
+    /// earlier call's deadline has not passed. Emits `MarginCallOpened`.
+    /// @return callId The call's id.
+    function marginCall(address account) external returns (bytes32 callId);
+
+    /// @notice Closes `account`'s margin call once E ≥ IM again.
+    /// @dev Anyone. Reverts with `MarketMarginCallNotClosable`. Emits `MarginCallClosed`.
+    function closeMarginCall(address account) external;
+
+    /// @notice Takes over `fraction` (WAD, at most 1e18) of `account`, whose E < MM: its orders
+    /// are cancelled; that fraction of each position moves to the caller and that fraction of
+    /// each credit is removed and sent by `SEIZE` to the caller's recipient on its domain; the
+    /// caller pays their mark value less a bonus of `discount` · fraction · MM in cash.
+    /// @dev Anyone but the account, while both feeds are fresh and past the grace period after a
+    /// recovery (`pokeFeeds`). The caller must then cover IM with its open orders. An account
+    /// left with neither positions nor credits and negative cash is made whole by the insurance
+    /// fund; what the fund cannot cover is bad debt. Reverts with `MarketInvalidFraction`,
+    /// `MarketSelfLiquidation`, `MarketLiquidationsPaused`, `MarketNotLiquidatable`,
+    /// `MarketMissingRecipient`, `MarketInsufficientMargin`. Emits `Liquidated`,
+    /// `PositionLiquidated`, `CollateralSeized`, `OrderCancelled`, `MarginCallClosed`,
+    /// `InsuranceFundUsed`, `BadDebtRecorded` as they happen.
+    /// @return liquidationId The id each `SEIZE` carries.
+    function liquidate(address account, uint256 fraction, SeizeRecipient[] calldata recipients)
+        external
+        returns (bytes32 liquidationId);
+
+    /// @notice Records whether the feeds are fresh now, starting or ending a stale period: the
+    /// grace period after a recovery is measured from these observations.
+    /// @dev Anyone; a keeper calls it every poll. Never reverts on a broken feed.
+    function pokeFeeds() external;
 }
 
 /// @title IOptionsAdmin
@@ -379,8 +583,13 @@ interface IOptionsAdmin is IOptionsMarketBase {
     /// @notice Makes `token` the quote token on `domain`: its deposits are cash.
     /// @dev Owner only. Emits `QuoteTokenSet`.
     function setQuoteToken(uint32 domain, address token) external;
+
+    /// @notice Sets how margin calls and liquidations run.
+    /// @dev Owner only. Bounds: a window of 1 minute to 1 day, a grace of at most 1 day, a
+    /// discount of at most 0.5e18; else `MarketInvalidParam`. Emits `LiquidationParamsSet`.
+    function setLiquidationParams(LiquidationParams calldata params) external;
 }
 
 /// @title IOptionsMarket
 /// @notice Everything one `OptionsMarket` address answers to.
-interface IOptionsMarket is IOptionsTrading, IOptionsViews, IOptionsAdmin {}
+interface IOptionsMarket is IOptionsTrading, IOptionsViews, IOptionsCollateral, IOptionsAdmin {}

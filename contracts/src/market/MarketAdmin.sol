@@ -68,6 +68,11 @@ contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     }
 
     /// @inheritdoc IOptionsAdmin
+    function setLiquidationParams(LiquidationParams calldata params) external onlyOwner {
+        _setLiquidationParams(params);
+    }
+
+    /// @inheritdoc IOptionsAdmin
     function setDomainLatency(uint32 domain, uint32 latency) external onlyOwner {
         _setDomainLatency(domain, latency);
     }
@@ -183,6 +188,26 @@ contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     /// @inheritdoc IOptionsViews
     function health(address account) external view returns (Health memory) {
         return _health(account);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function marginCallOf(address account) external view returns (MarginCall memory) {
+        return _marginCalls[account];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function domainsOf(address account) external view returns (uint32[] memory) {
+        return _domainsOf[account];
+    }
+
+    /// @inheritdoc IOptionsViews
+    function badDebt() external view returns (uint256) {
+        return _badDebt;
+    }
+
+    /// @inheritdoc IOptionsViews
+    function liquidationParams() external view returns (LiquidationParams memory) {
+        return _liquidationParams;
     }
 
     /// @dev Whether the nearest round before `roundId` that exists (walking back over missing

@@ -13,6 +13,9 @@ abstract contract MarketLedger is IOptionsMarketBase {
     /// @notice Per account, at most this many (domain, token) credits are tracked, so valuing an
     /// account stays bounded.
     uint256 public constant MAX_COLLATERAL_KINDS = 8;
+    /// @notice Per account, at most this many domains deposited on, so a margin call sends a
+    /// bounded number of messages.
+    uint256 public constant MAX_DOMAINS_PER_ACCOUNT = 8;
 
     /// @dev A listed collateral token on one domain.
     struct TokenConfig {
@@ -34,6 +37,7 @@ abstract contract MarketLedger is IOptionsMarketBase {
     mapping(uint32 domain => mapping(address token => TokenConfig)) internal _tokens;
     mapping(address account => CollateralKey[]) internal _collateralOf;
     mapping(uint32 domain => uint32 latency) internal _latencies;
+    mapping(address account => uint32[]) internal _domainsOf;
 
     address internal immutable _feeAccount;
     address internal immutable _insuranceFund;
@@ -47,6 +51,7 @@ abstract contract MarketLedger is IOptionsMarketBase {
     /// cash, a listed token as a credit. Reverts with `MarketUnknownToken` for any other token and
     /// `MarketAccountFull` when the account already holds `MAX_COLLATERAL_KINDS` other credits.
     function _credit(address account, uint32 domain, address token, uint256 amount) internal {
+        _trackDomain(account, domain);
         _pools[domain][token] += amount;
         if (token == _quoteTokens[domain] && token != address(0)) {
             _cash[account] += int256(amount);
@@ -57,6 +62,27 @@ abstract contract MarketLedger is IOptionsMarketBase {
             held[token] += amount;
         }
         emit CollateralCredited(account, domain, token, amount);
+    }
+
+    /// @dev Takes `amount` of the credit of `token` on `domain` off `account` and its pool, as
+    /// a withdrawal or a seizure that a message then pays out; forgets a credit that reaches
+    /// zero, so it stops costing margin gas.
+    function _debitCredit(address account, uint32 domain, address token, uint256 amount) internal {
+        mapping(address => uint256) storage held = _credits[account][domain];
+        uint256 credit_ = held[token];
+        if (credit_ < amount) {
+            revert MarketInsufficientCredit(account, domain, token, amount, credit_);
+        }
+        held[token] = credit_ - amount;
+        _debitPool(domain, token, amount);
+        if (credit_ == amount) _untrackCollateral(account, domain, token);
+    }
+
+    /// @dev Takes `amount` of `token` off the pool of `domain`: what its vault will pay out.
+    function _debitPool(uint32 domain, address token, uint256 amount) internal {
+        uint256 pool_ = _pools[domain][token];
+        if (pool_ < amount) revert MarketPoolTooSmall(domain, token, amount, pool_);
+        _pools[domain][token] = pool_ - amount;
     }
 
     function _setQuoteToken(uint32 domain, address token) internal {
@@ -86,6 +112,29 @@ abstract contract MarketLedger is IOptionsMarketBase {
             uint256 domainLatency = _latencies[keys[i].domain];
             if (domainLatency > latency) latency = domainLatency;
         }
+    }
+
+    function _untrackCollateral(address account, uint32 domain, address token) private {
+        CollateralKey[] storage keys = _collateralOf[account];
+        for (uint256 i; i < keys.length; ++i) {
+            if (keys[i].domain == domain && keys[i].token == token) {
+                keys[i] = keys[keys.length - 1];
+                keys.pop();
+                return;
+            }
+        }
+    }
+
+    /// @dev Remembers that `account` deposited on `domain`, where its margin calls go; bounded.
+    function _trackDomain(address account, uint32 domain) private {
+        uint32[] storage domains = _domainsOf[account];
+        for (uint256 i; i < domains.length; ++i) {
+            if (domains[i] == domain) return;
+        }
+        if (domains.length == MAX_DOMAINS_PER_ACCOUNT) {
+            revert MarketTooManyDomains(account, MAX_DOMAINS_PER_ACCOUNT);
+        }
+        domains.push(domain);
     }
 
     function _trackCollateral(address account, uint32 domain, address token) private {

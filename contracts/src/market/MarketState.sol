@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-
+import {AppMessage} from "../libraries/AppMessage.sol";
+import {FeedConsumer} from "../libraries/FeedConsumer.sol";
+import {MessageRecipient} from "../messaging/MessageRecipient.sol";
 import {MarketLedger} from "./MarketLedger.sol";
 import {MarketRisk} from "./MarketRisk.sol";
 import {OrderBook} from "./OrderBook.sol";
 
 /// @title MarketState
-/// @notice Everything an options market stores, and the order bookkeeping both of its halves
-/// use: `OptionsMarket` (orders and views) and its `MarketAdmin` module (listing, settlement,
-/// parameters), which runs in the market's storage through a delegatecall. Both inherit exactly
-/// this layout and are built with the same immutables, so either reads what the other wrote.
+/// @notice Everything an options market stores, and the bookkeeping all of its parts use:
+/// `OptionsMarket` (orders, positions' settlement, the vaults' `CREDIT`s) and its two modules,
+/// `MarketAdmin` (views, listing, series settlement, parameters) and `MarketCollateral`
+/// (withdrawals, margin calls, liquidations), which run in the market's storage through a
+/// delegatecall. All inherit exactly this layout and are built from the same `Setup`, so each
+/// reads what the others wrote.
 /// @dev Each resting order has one `OrderMeta` slot beside its two in `OrderBook`: its series,
 /// its reserved margin and its links in the owner's list, so `cancelOrdersOf` and the views walk
 /// an account's orders without an unbounded array.
-abstract contract MarketState is MarketRisk, Ownable2Step {
+abstract contract MarketState is MarketRisk, MessageRecipient {
     /// @notice Per account, at most this many resting orders, so `cancelOrdersOf` stays bounded.
     uint256 public constant MAX_ORDERS_PER_ACCOUNT = 32;
 
@@ -44,12 +46,54 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
     mapping(uint64 orderId => OrderMeta) internal _meta;
     mapping(address account => OrderTotals) internal _totals;
     uint64 internal _lastOrderId;
+    mapping(address account => MarginCall) internal _marginCalls;
+    LiquidationParams internal _liquidationParams;
+    FeedConsumer.Recovery internal _spotRecovery;
+    FeedConsumer.Recovery internal _volRecovery;
+    uint256 internal _badDebt;
+    /// @dev Counts the withdrawals, margin calls and liquidations, which each get an id.
+    uint256 internal _idCount;
+
+    /// @notice `keccak256(abi.encode(setup))` of the `Setup` this part was built from: the
+    /// market only delegates to modules built from its own.
+    bytes32 public immutable setupHash;
 
     constructor(Setup memory setup)
-        Ownable(setup.owner)
+        MessageRecipient(setup.mailbox, setup.owner)
         MarketLedger(setup.feeAccount, setup.insuranceFund)
         MarketRisk(setup.engine, setup.spotFeed, setup.volFeed)
-    {}
+    {
+        setupHash = keccak256(abi.encode(setup));
+    }
+
+    /// @dev A vault's `CREDIT`, already authenticated as its trusted remote on `origin`: the
+    /// only way collateral enters the ledger. Anything else, or a malformed body, reverts, so the
+    /// mailbox records the message failed and nothing moves.
+    function _handle(uint32 origin, address, bytes calldata body) internal override {
+        uint8 kind = AppMessage.kind(body);
+        if (kind != AppMessage.CREDIT) revert MarketUnexpectedMessage(kind);
+        AppMessage.Credit memory credit_ = AppMessage.decodeCredit(body);
+        if (credit_.account == address(0)) revert MarketZeroAddress();
+        _credit(credit_.account, origin, credit_.token, credit_.amount);
+    }
+
+    function _setLiquidationParams(LiquidationParams memory p) internal {
+        if (p.marginCallWindow < 1 minutes || p.marginCallWindow > 1 days) {
+            revert MarketInvalidParam("marginCallWindow", p.marginCallWindow);
+        }
+        if (p.liquidationGrace > 1 days) {
+            revert MarketInvalidParam("liquidationGrace", p.liquidationGrace);
+        }
+        if (p.discount > WAD / 2) revert MarketInvalidParam("discount", p.discount);
+        _liquidationParams = p;
+        emit LiquidationParamsSet(p);
+    }
+
+    /// @dev A fresh id for a withdrawal, margin call or liquidation, unique across chains and
+    /// markets.
+    function _nextId() internal returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, address(this), ++_idCount));
+    }
 
     /// @dev Takes a resting order off its book and forgets it; returns its owner.
     function _cancel(uint64 orderId) internal returns (address owner_) {
@@ -59,6 +103,34 @@ abstract contract MarketState is MarketRisk, Ownable2Step {
         bool isBid = resting.isBid;
         uint64 lots = OrderBook.remove(_books[seriesId], _orders, orderId);
         _close(orderId, owner_, seriesId, isBid, lots, true);
+    }
+
+    /// @dev Takes every resting order of `account` off the books.
+    function _cancelAll(address account) internal {
+        for (uint64 id = _totals[account].head; id != 0;) {
+            uint64 next = _meta[id].nextOfOwner;
+            _cancel(id);
+            id = next;
+        }
+    }
+
+    /// @dev Settles `account`'s position in the settled series `s` to cash, cancelling its
+    /// orders there first.
+    function _settlePosition(address account, uint32 seriesId, Series storage s) internal {
+        Holding storage holding = _holdings[account][seriesId];
+        if (holding.orders != 0) {
+            for (uint64 id = _totals[account].head; id != 0;) {
+                uint64 next = _meta[id].nextOfOwner;
+                if (_meta[id].seriesId == seriesId) _cancel(id);
+                id = next;
+            }
+        }
+        int256 lots = holding.lots;
+        int256 payout = _payout(s, lots);
+        holding.lots = 0;
+        _cash[account] += payout;
+        _untrackIfIdle(account, holding);
+        emit PositionSettled(account, seriesId, lots, payout);
     }
 
     /// @dev Forgets an order that left the book with `lots` unfilled: its reserved margin, its

@@ -3,9 +3,10 @@ pragma solidity 0.8.30;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {IOptionsTrading} from "../interfaces/IOptionsMarket.sol";
+import {IOptionsCollateral, IOptionsTrading} from "../interfaces/IOptionsMarket.sol";
 import {Margin} from "../libraries/Margin.sol";
 import {MarketAdmin} from "./MarketAdmin.sol";
+import {MarketCollateral} from "./MarketCollateral.sol";
 import {MarketState} from "./MarketState.sol";
 import {OrderBook} from "./OrderBook.sol";
 
@@ -36,19 +37,51 @@ contract OptionsMarket is MarketState, IOptionsTrading {
     /// storage.
     MarketAdmin public immutable admin;
 
-    /// @param setup The owner, risk engine, feeds, fee account and insurance fund.
+    /// @notice The module that serves `IOptionsCollateral` in this market's storage.
+    MarketCollateral public immutable collateral;
+
+    /// @notice A module was built from another `Setup` than the market's.
+    error MarketModuleMismatch(address module);
+
+    /// @param setup The owner, risk engine, feeds, fee account, insurance fund and mailbox.
     /// @param params The first risk parameters.
-    constructor(Setup memory setup, RiskParams memory params) MarketState(setup) {
-        admin = new MarketAdmin(setup);
+    /// @param liquidation The first liquidation parameters.
+    /// @param admin_ A `MarketAdmin` built from `setup`.
+    /// @param collateral_ A `MarketCollateral` built from `setup`.
+    /// @dev The modules are deployed first, on their own: with them inside, this contract's
+    /// creation code would pass the 48 KB limit.
+    constructor(
+        Setup memory setup,
+        RiskParams memory params,
+        LiquidationParams memory liquidation,
+        MarketAdmin admin_,
+        MarketCollateral collateral_
+    ) MarketState(setup) {
+        if (admin_.setupHash() != setupHash) {
+            revert MarketModuleMismatch(address(admin_));
+        }
+        if (collateral_.setupHash() != setupHash) {
+            revert MarketModuleMismatch(address(collateral_));
+        }
+        admin = admin_;
+        collateral = collateral_;
         _setRiskParams(params);
+        _setLiquidationParams(liquidation);
     }
 
-    /// @notice Serves `IOptionsViews` and `IOptionsAdmin` (views, listing, settlement,
-    /// parameters) by delegatecall to `admin`, in this contract's storage; a view called with
-    /// `staticcall` stays static through the delegatecall. Anything the module does not know
-    /// reverts.
+    /// @notice Serves `IOptionsCollateral` by delegatecall to `collateral`, and `IOptionsViews`
+    /// and `IOptionsAdmin` (views, listing, series settlement, parameters) to `admin`, in this
+    /// contract's storage; a view called with `staticcall` stays static through the
+    /// delegatecall. Anything the modules do not know reverts.
     fallback() external {
-        address module = address(admin);
+        bytes4 selector = msg.sig;
+        address module = selector == IOptionsCollateral.withdraw.selector
+            || selector == IOptionsCollateral.marginCall.selector
+            || selector == IOptionsCollateral.closeMarginCall.selector
+            || selector == IOptionsCollateral.liquidate.selector
+            || selector == IOptionsCollateral.pokeFeeds.selector
+            ? address(collateral)
+            : address(admin);
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
@@ -102,11 +135,7 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         if (msg.sender != account && _health(account).coversOrders) {
             revert MarketOrdersCovered(account);
         }
-        for (uint64 id = _totals[account].head; id != 0;) {
-            uint64 next = _meta[id].nextOfOwner;
-            _cancel(id);
-            id = next;
-        }
+        _cancelAll(account);
     }
 
     /// @inheritdoc IOptionsTrading
@@ -332,23 +361,6 @@ contract OptionsMarket is MarketState, IOptionsTrading {
     function _settled(uint32 seriesId) private view returns (Series storage s) {
         s = _listed(seriesId);
         if (!s.settled) revert MarketSeriesNotSettled(seriesId);
-    }
-
-    function _settlePosition(address account, uint32 seriesId, Series storage s) private {
-        Holding storage holding = _holdings[account][seriesId];
-        if (holding.orders != 0) {
-            for (uint64 id = _totals[account].head; id != 0;) {
-                uint64 next = _meta[id].nextOfOwner;
-                if (_meta[id].seriesId == seriesId) _cancel(id);
-                id = next;
-            }
-        }
-        int256 lots = holding.lots;
-        int256 payout = _payout(s, lots);
-        holding.lots = 0;
-        _cash[account] += payout;
-        _untrackIfIdle(account, holding);
-        emit PositionSettled(account, seriesId, lots, payout);
     }
 
     function _tradable(uint32 seriesId) private view returns (Series storage s) {

@@ -45,12 +45,17 @@ abstract contract MessageRecipient is IMessageApp, Ownable2Step {
 
     /// @inheritdoc IMessageApp
     function trustedRemote(uint32 domain) external view returns (address) {
-        return _trustedRemotes[domain];
+        return _trustedRemote(domain);
     }
 
     /// @dev Executes a message already authenticated as coming from the trusted remote on
     /// `origin`. A revert marks the message failed in the mailbox, to be retried later.
     function _handle(uint32 origin, address sender, bytes calldata body) internal virtual;
+
+    /// @dev The trusted remote on `domain`; zero when none is wired.
+    function _trustedRemote(uint32 domain) internal view returns (address) {
+        return _trustedRemotes[domain];
+    }
 
     /// @dev Sends `body` to the trusted remote on `destination`; reverts with
     /// `RecipientNoTrustedRemote` when none is wired.

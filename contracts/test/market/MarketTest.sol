@@ -5,6 +5,8 @@ import {IOptionsMarket, IOptionsMarketBase} from "../../src/interfaces/IOptionsM
 import {IPriceFeed} from "../../src/interfaces/IPriceFeed.sol";
 import {Margin} from "../../src/libraries/Margin.sol";
 import {MarginEngine} from "../../src/market/MarginEngine.sol";
+import {MarketAdmin} from "../../src/market/MarketAdmin.sol";
+import {MarketCollateral} from "../../src/market/MarketCollateral.sol";
 import {PriceFeed} from "../../src/oracle/PriceFeed.sol";
 import {OptionsMarketHarness} from "../helpers/OptionsMarketHarness.sol";
 import {OracleTest} from "../oracle/OracleTest.sol";
@@ -43,16 +45,16 @@ abstract contract MarketTest is OracleTest {
         );
         post(feed, ETH_PRICE, spotRound);
         postVol(0.6e18);
-        harness = new OptionsMarketHarness(
+        harness = deployMarket(
             IOptionsMarketBase.Setup({
                 owner: owner,
                 engine: new MarginEngine(),
                 spotFeed: feed,
                 volFeed: volFeed,
                 feeAccount: feeAccount,
-                insuranceFund: insurance
-            }),
-            params()
+                insuranceFund: insurance,
+                mailbox: marketMailbox()
+            })
         );
         market = IOptionsMarket(address(harness));
         vm.startPrank(owner);
@@ -65,6 +67,35 @@ abstract contract MarketTest is OracleTest {
         fund(alice, CASH);
         fund(bob, CASH);
         fund(carol, CASH);
+    }
+
+    /// @dev The market chain's mailbox; none here, the cross-chain tests give one.
+    function marketMailbox() internal virtual returns (address) {
+        return address(0);
+    }
+
+    /// @dev The market behind its test harness, with its two modules built from `setup`.
+    function deployMarket(IOptionsMarketBase.Setup memory setup)
+        internal
+        returns (OptionsMarketHarness)
+    {
+        return new OptionsMarketHarness(
+            setup,
+            params(),
+            liquidationParams(),
+            new MarketAdmin(setup),
+            new MarketCollateral(setup)
+        );
+    }
+
+    function liquidationParams()
+        internal
+        pure
+        returns (IOptionsMarketBase.LiquidationParams memory)
+    {
+        return IOptionsMarketBase.LiquidationParams({
+            marginCallWindow: 10 minutes, liquidationGrace: 5 minutes, discount: 0.2e18
+        });
     }
 
     function params() internal pure returns (IOptionsMarketBase.RiskParams memory) {
