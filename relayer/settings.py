@@ -184,6 +184,9 @@ class MarketSettings(BaseModel):
     liquidation_discount: Decimal = Field(
         Decimal("0.2"), ge=0, le=Decimal("0.5"), description="liquidator's bonus, share of MM"
     )
+    collateral_latency: int = Field(
+        120, ge=0, le=86_400, description="τ of a collateral route: relay, finality and grace, s"
+    )
 
 
 class CollateralTokenSettings(BaseModel):

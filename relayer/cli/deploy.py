@@ -1,5 +1,6 @@
-"""`crossflow deploy`: the mailboxes, the price feeds and the options market, recorded in
-the manifest."""
+"""`crossflow deploy`: the mailboxes, the price feeds, the options market and the
+collateral vaults with their test tokens, wired to each other and recorded in the
+manifest."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pydantic import SecretStr
 from relayer.chains import devkeys, devnet
 from relayer.chains.compiler import load_contracts
 from relayer.chains.manifest import load_manifest, manifest_path
+from relayer.deploy.collateral import deploy_collateral, wire_collateral
 from relayer.deploy.deployer import ChainTarget, deploy_market, deploy_messaging, deploy_oracle
+from relayer.deploy.market_collateral import list_collateral_on_market
 from relayer.errors import ConfigError, DevnetError
 from relayer.settings import Settings
 from relayer.table import render_table
@@ -20,7 +23,8 @@ from relayer.table import render_table
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy = commands.add_parser(
-        "deploy", help="deploy the mailboxes, price feeds and market, and write the manifest"
+        "deploy",
+        help="deploy the mailboxes, price feeds, market and vaults, and write the manifest",
     )
     deploy.add_argument("--network", help="only 'local' (the devnet) for now")
     deploy.add_argument("--threshold", type=int, default=2, help="M of the 3 dev validators")
@@ -59,7 +63,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         threshold=devkeys.ORACLE_THRESHOLD,
         contracts=contracts,
     )
-    manifest = deploy_market(
+    deploy_market(
         targets,
         network=network,
         manifest_dir=settings.manifest_dir,
@@ -67,6 +71,23 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         risk=settings.risk,
         feed_max_age=int(settings.feed.max_age),
         market=settings.market,
+        contracts=contracts,
+    )
+    manifest = deploy_collateral(
+        targets,
+        network=network,
+        manifest_dir=settings.manifest_dir,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        settings=settings.collateral,
+        feed_max_age=int(settings.feed.max_age),
+        contracts=contracts,
+    )
+    wire_collateral(manifest, deployer_key=devkeys.DEPLOYER_KEY, contracts=contracts)
+    list_collateral_on_market(
+        manifest,
+        deployer_key=devkeys.DEPLOYER_KEY,
+        collateral=settings.collateral,
+        latency=settings.market.collateral_latency,
         contracts=contracts,
     )
     print(

@@ -476,6 +476,15 @@ interface IOptionsViews is IOptionsMarketBase {
     /// @notice The insurance fund's account.
     function insuranceFund() external view returns (address);
 
+    /// @notice Whether `token` on `domain` is listed collateral, and its haircut (WAD).
+    function collateralToken(uint32 domain, address token)
+        external
+        view
+        returns (bool listed, uint64 haircut);
+
+    /// @notice τ of collateral held on `domain`, seconds.
+    function domainLatency(uint32 domain) external view returns (uint32);
+
     /// @notice `account`'s open margin call; all zero when none is open.
     function marginCallOf(address account) external view returns (MarginCall memory);
 

@@ -191,6 +191,21 @@ contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     }
 
     /// @inheritdoc IOptionsViews
+    function collateralToken(uint32 domain, address token)
+        external
+        view
+        returns (bool listed, uint64 haircut)
+    {
+        TokenConfig storage config = _tokens[domain][token];
+        return (config.listed, config.haircut);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function domainLatency(uint32 domain) external view returns (uint32) {
+        return _latencies[domain];
+    }
+
+    /// @inheritdoc IOptionsViews
     function marginCallOf(address account) external view returns (MarginCall memory) {
         return _marginCalls[account];
     }

@@ -1,0 +1,61 @@
+"""The market's half of the collateral wiring: on the market, each collateral
+chain's test USD is the quote token (cash), its test WETH listed collateral with
+the haircut the vault uses, and τ of the route set. Every value is read first, so
+a second run sends nothing."""
+
+from __future__ import annotations
+
+from eth_account import Account
+from pydantic import SecretStr
+from web3 import Web3
+
+from relayer.chains.chain import connect
+from relayer.chains.compiler import Contracts, load_contracts
+from relayer.chains.manifest import Manifest
+from relayer.chains.tx import Sender
+from relayer.collateral.tokens import USD, WETH
+from relayer.deploy.collateral import MARKET_KEY
+from relayer.deploy.deployer import MARKET_ROLE
+from relayer.errors import InvalidManifest
+from relayer.market.units import to_wad
+from relayer.settings import CollateralSettings
+
+
+def list_collateral_on_market(
+    manifest: Manifest,
+    *,
+    deployer_key: SecretStr,
+    collateral: CollateralSettings,
+    latency: int,
+    contracts: Contracts | None = None,
+) -> int:
+    """Configures the market for every collateral chain in `manifest`; returns how
+    many settings it changed."""
+    markets = [c for c in manifest.chains if c.role == MARKET_ROLE]
+    if len(markets) != 1:
+        raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
+    chain = markets[0]
+    web3 = connect(chain.rpc_url, chain.chain_id)
+    owner = Sender(web3, Account.from_key(deployer_key.get_secret_value()), chain.chain_id)
+    market = web3.eth.contract(
+        address=Web3.to_checksum_address(manifest.address(chain, MARKET_KEY)),
+        abi=(contracts or load_contracts()).get("IOptionsMarket").abi,
+    )
+    functions = market.functions
+    haircut = to_wad(str(collateral.weth.haircut))
+    changed = 0
+    for vault_chain in (c for c in manifest.chains if c.role != MARKET_ROLE):
+        domain = vault_chain.domain
+        usd = Web3.to_checksum_address(manifest.address(vault_chain, USD.manifest_key))
+        weth = Web3.to_checksum_address(manifest.address(vault_chain, WETH.manifest_key))
+        if functions.quoteToken(domain).call() != usd:
+            owner.transact(functions.setQuoteToken(domain, usd), "setQuoteToken")
+            changed += 1
+        if tuple(functions.collateralToken(domain, weth).call()) != (True, haircut):
+            call = functions.setCollateralToken(domain, weth, haircut, True)
+            owner.transact(call, "setCollateralToken")
+            changed += 1
+        if functions.domainLatency(domain).call() != latency:
+            owner.transact(functions.setDomainLatency(domain, latency), "setDomainLatency")
+            changed += 1
+    return changed
