@@ -10,6 +10,7 @@ round in a circle):
     testbed      live chains with deployed contracts for the e2e tests, the
       │          benchmarks and the demo
     deploy       puts every component's contracts on the chains
+    conservation checks DESIGN §7.1 across the vaults, the market and the channels
       │
     messaging  oracle  risk  market  collateral   the agents, models and clients,
       │                                           side by side, none importing another

@@ -1,6 +1,7 @@
-"""`crossflow deposit`, `crossflow reserve` and `crossflow faucet`: a user's side of
-the collateral vault on a collateral chain — commit collateral to the market, park
-and take back reserve for auto top-up, and get test tokens."""
+"""`crossflow deposit`, `withdraw`, `reserve` and `faucet`: a user's side of the
+collateral vault on a collateral chain — commit collateral to the market, take it
+back through the market, park and take back reserve for auto top-up, and get test
+tokens."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from relayer.chains.manifest import ChainDeployment, Manifest
 from relayer.chains.tx import Sender
 from relayer.collateral.client import VaultClient
 from relayer.collateral.tokens import VAULT_KEY, resolve_token
+from relayer.deploy.collateral import MARKET_KEY
 from relayer.errors import InvalidConfig, InvalidManifest
+from relayer.market.ledger import LedgerClient
 from relayer.settings import Settings
 from relayer.table import render_table
 
@@ -34,6 +37,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _token_options(deposit)
     deposit.add_argument("--account", type=_address, help="market account (default: the user)")
     deposit.set_defaults(handler=_deposit)
+
+    withdraw = commands.add_parser(
+        "withdraw", help="take collateral back: the market debits it and sends RELEASE"
+    )
+    _token_options(withdraw)
+    withdraw.add_argument("--recipient", type=_address, help="who is paid (default: the user)")
+    withdraw.set_defaults(handler=_withdraw)
 
     reserve = commands.add_parser(
         "reserve", help="reserve for auto top-up on margin calls: show, deposit, withdraw"
@@ -57,7 +67,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     faucet.add_argument("--token", required=True, help="WETH, USD or an address")
     faucet.set_defaults(handler=_faucet)
 
-    for parser in (deposit, faucet, *actions.choices.values()):
+    for parser in (deposit, withdraw, faucet, *actions.choices.values()):
         parser.add_argument("--chain", help="collateral chain name or id (default: the only one)")
         parser.add_argument("--network", help="manifest to use (default: the `network` setting)")
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -77,6 +87,31 @@ def _deposit(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"deposited {deposit.amount} {symbol} on {chain.name} for {deposit.account}; "
         f"the market credits it when message {deposit.message_id} lands (tx {deposit.tx_hash})"
+    )
+    return 0
+
+
+def _withdraw(args: argparse.Namespace, settings: Settings) -> int:
+    contracts = load_contracts()
+    manifest = load_live_manifest(settings.manifest_dir, _network(args, settings), contracts)
+    chain = _collateral_chain(manifest, args.chain)
+    token = resolve_token(chain, args.token)
+    market_chain = next((c for c in manifest.chains if MARKET_KEY in c.contracts), None)
+    if market_chain is None:
+        raise InvalidManifest(f"network {manifest.network}", f"{MARKET_KEY} is not deployed")
+    web3 = connect(market_chain.rpc_url, market_chain.chain_id)
+    user = _user(args, settings)
+    market = web3.eth.contract(
+        address=Web3.to_checksum_address(manifest.address(market_chain, MARKET_KEY)),
+        abi=contracts.get("IOptionsMarket").abi,
+    )
+    client = LedgerClient(market, Sender(web3, user, market_chain.chain_id))
+    done = client.withdraw(chain.domain, token, args.amount, args.recipient or user.address)
+    if args.json:
+        return _print_json(asdict(done))
+    print(
+        f"withdrew {done.amount} of {token} from the market for {user.address}; the vault on "
+        f"{chain.name} pays when message {done.message_id} lands (tx {done.tx_hash})"
     )
     return 0
 

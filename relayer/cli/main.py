@@ -13,6 +13,7 @@ from relayer.chains.compiler import load_contracts
 from relayer.chains.manifest import manifest_path
 from relayer.chains.toolchain import foundry_tool, install_native_solc, resolve_solc
 from relayer.cli import collateral as collateral_cli
+from relayer.cli import conservation as conservation_cli
 from relayer.cli import deploy as deploy_cli
 from relayer.cli import devnet as devnet_cli
 from relayer.cli import feed as feed_cli
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     margin_cli.add_command(commands)
     market_cli.add_command(commands)
     collateral_cli.add_commands(commands)
+    conservation_cli.add_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
