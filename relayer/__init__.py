@@ -11,14 +11,13 @@ round in a circle):
       │          benchmarks and the demo
     deploy       puts every component's contracts on the chains
     conservation checks DESIGN §7.1 across the vaults, the market and the channels
+    keeper       margin calls, liquidations, order cancels and settlement on the market
       │
     messaging  oracle  risk  market  collateral   the agents, models and clients,
       │                                           side by side, none importing another
     chains       nodes, toolchain, compiler, transactions, keys, the manifest
       │
     errors  settings  logs  files  table   the bottom: imported by all
-
-The keeper will join that row.
 """
 
 __version__ = "0.1.0"

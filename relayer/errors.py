@@ -408,3 +408,12 @@ class FaucetTooSoon(DeliveryError):
             f"{account} already had its {symbol} from the faucet",
             f"drip again after unix time {next_drip_at}",
         )
+
+
+class KeeperStateOfAnotherMarket(StoreError):
+    def __init__(self, path: Path, bound: str, wanted: str) -> None:
+        super().__init__(
+            f"the keeper state file {path} follows the market {bound}, not {wanted}",
+            "a new deployment needs a new state file: move it away or set "
+            "CROSSFLOW_KEEPER__STATE_FILE",
+        )

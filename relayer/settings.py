@@ -223,6 +223,27 @@ class CollateralSettings(BaseModel):
     user_key: SecretStr | None = Field(None, description="deposits and reserves; local: dev key")
 
 
+class KeeperSettings(BaseModel):
+    """`crossflow keep`: the keeper of the options market (docs DESIGN §8). Locally its
+    key defaults to the third dev user (Anvil account 4), which neither the deployer,
+    the relayer, the feeder nor the first user (the CLI's trader and depositor) uses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: SecretStr | None = Field(None, description="liquidates and pays gas; local: dev key")
+    poll_interval: float = Field(2.0, gt=0, description="seconds between polls")
+    gas_budget: int = Field(6_000_000, ge=1, description="liquidation gas per poll, estimated")
+    liquidation_fraction: Decimal = Field(
+        Decimal(1), gt=0, le=1, description="share of an unhealthy account taken over at once"
+    )
+    state_file: Path = Field(Path(".devnet/keeper.sqlite"), description="SQLite state file")
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(None, ge=0, le=65535, description="unset: no /metrics")
+    confirmations: int = Field(0, ge=0, description="blocks the event follower lags the head")
+    max_block_range: int = Field(2000, ge=1, description="blocks per eth_getLogs call")
+    settle_batch: int = Field(50, ge=1, le=500, description="accounts per settlePositions")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -237,6 +258,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     market: MarketSettings = MarketSettings()
     collateral: CollateralSettings = CollateralSettings()
+    keeper: KeeperSettings = KeeperSettings()
 
     @classmethod
     def settings_customise_sources(

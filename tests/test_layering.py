@@ -23,6 +23,7 @@ RANKS = {
     "market": 2,
     "collateral": 2,
     "deploy": 3,
+    "keeper": 3,
     "conservation": 3,
     "testbed": 4,
     "bench": 5,

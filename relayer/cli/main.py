@@ -17,6 +17,7 @@ from relayer.cli import conservation as conservation_cli
 from relayer.cli import deploy as deploy_cli
 from relayer.cli import devnet as devnet_cli
 from relayer.cli import feed as feed_cli
+from relayer.cli import keep as keep_cli
 from relayer.cli import margin as margin_cli
 from relayer.cli import market as market_cli
 from relayer.cli import relay as relay_cli
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     margin_cli.add_command(commands)
     market_cli.add_command(commands)
     collateral_cli.add_commands(commands)
+    keep_cli.add_command(commands)
     conservation_cli.add_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
