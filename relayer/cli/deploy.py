@@ -7,15 +7,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from eth_account import Account
-from pydantic import SecretStr
-
 from relayer.chains import devkeys, devnet
 from relayer.chains.compiler import load_contracts
 from relayer.chains.manifest import load_manifest, manifest_path
-from relayer.deploy.collateral import deploy_collateral, wire_collateral
-from relayer.deploy.deployer import ChainTarget, deploy_market, deploy_messaging, deploy_oracle
-from relayer.deploy.market_collateral import list_collateral_on_market
+from relayer.deploy.deployer import ChainTarget
+from relayer.deploy.everything import deploy_everything
 from relayer.errors import ConfigError, DevnetError
 from relayer.settings import Settings
 from relayer.table import render_table
@@ -43,52 +39,13 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         raise DevnetError("no devnet is running", "start one with `crossflow devnet up`")
     targets = [ChainTarget(n.spec.name, n.spec.role, n.spec.chain_id, n.rpc_url) for n in nodes]
     before = _recorded(settings.manifest_dir, network)
-    contracts = load_contracts()
-    validators = [address_of(key) for key in devkeys.VALIDATOR_KEYS]
-    deploy_messaging(
+    manifest = deploy_everything(
         targets,
         network=network,
         manifest_dir=settings.manifest_dir,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        validators=validators,
+        settings=settings,
         threshold=args.threshold,
-        contracts=contracts,
-    )
-    manifest = deploy_oracle(
-        targets,
-        network=network,
-        manifest_dir=settings.manifest_dir,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        signers=[address_of(key) for key in devkeys.ORACLE_SIGNER_KEYS],
-        threshold=devkeys.ORACLE_THRESHOLD,
-        contracts=contracts,
-    )
-    deploy_market(
-        targets,
-        network=network,
-        manifest_dir=settings.manifest_dir,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        risk=settings.risk,
-        feed_max_age=int(settings.feed.max_age),
-        market=settings.market,
-        contracts=contracts,
-    )
-    manifest = deploy_collateral(
-        targets,
-        network=network,
-        manifest_dir=settings.manifest_dir,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        settings=settings.collateral,
-        feed_max_age=int(settings.feed.max_age),
-        contracts=contracts,
-    )
-    wire_collateral(manifest, deployer_key=devkeys.DEPLOYER_KEY, contracts=contracts)
-    list_collateral_on_market(
-        manifest,
-        deployer_key=devkeys.DEPLOYER_KEY,
-        collateral=settings.collateral,
-        latency=settings.market.collateral_latency,
-        contracts=contracts,
+        contracts=load_contracts(),
     )
     print(
         render_table(
@@ -107,7 +64,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     print(
-        f"\nvalidators: {args.threshold} of {len(validators)}; oracle signers: "
+        f"\nvalidators: {args.threshold} of {len(devkeys.VALIDATOR_KEYS)}; oracle signers: "
         f"{devkeys.ORACLE_THRESHOLD} of {len(devkeys.ORACLE_SIGNER_KEYS)}; "
         f"manifest: {manifest_path(settings.manifest_dir, network)}"
     )
@@ -121,7 +78,3 @@ def _recorded(manifest_dir: Path, network: str) -> set[tuple[str, str, str]]:
     except ConfigError:
         return set()
     return {(c.genesis_hash, k, a) for c in manifest.chains for k, a in c.contracts.items()}
-
-
-def address_of(key: SecretStr) -> str:
-    return str(Account.from_key(key.get_secret_value()).address)
