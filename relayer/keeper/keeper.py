@@ -132,6 +132,8 @@ class Keeper:
                 self.poll()
             except NODE_ERRORS as err:
                 log.warning("market chain unreachable: %s", str(err)[:200])
+            except TransactionReverted as err:  # a read the chain refused: next poll retries
+                log.warning("poll cut short: %s", err)
             stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
 
     def poll(self) -> PollReport:
@@ -233,8 +235,15 @@ class Keeper:
         for key in self.store.credit_keys():
             keys[key.account].append(key)
         valuer = Valuer(self.market, series)
+        valued = []
         for snapshot in holdings:
-            valuer.read(snapshot, keys[snapshot.address])
+            try:
+                valuer.read(snapshot, keys[snapshot.address])
+            except TransactionReverted as err:
+                log.warning("%s not valued this poll: %s", snapshot.address, err.reason)
+                continue
+            valued.append(snapshot)
+        holdings = valued
         try:
             valuer.model(holdings, market, self.risk or params.risk)
         except RiskError as err:
