@@ -110,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("bench-results/market.json"), help="JSON results"
     )
     market_bench.set_defaults(handler=_bench_market)
+    crosschain_bench = bench.add_parser(
+        "crosschain", help="cross-chain gas and time to liquidation against their targets"
+    )
+    crosschain_bench.add_argument(
+        "--out", type=Path, default=Path("docs/bench/crosschain.json"), help="JSON results"
+    )
+    crosschain_bench.add_argument(
+        "--runs", type=int, default=20, help="liquidations timed per block mode"
+    )
+    crosschain_bench.set_defaults(handler=_bench_crosschain)
 
     demo = commands.add_parser(
         "demo",
@@ -184,6 +194,17 @@ def _bench_market(args: argparse.Namespace, settings: Settings) -> int:
     from relayer.bench.market import bench_market_command, report  # noqa: PLC0415 - bench only
 
     print(report(bench_market_command(args.out)))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _bench_crosschain(args: argparse.Namespace, settings: Settings) -> int:
+    from relayer.bench.crosschain import (  # noqa: PLC0415 - bench only
+        bench_crosschain_command,
+        report,
+    )
+
+    print(report(bench_crosschain_command(args.out, args.runs, settings)))
     print(f"\nJSON: {args.out}")
     return 0
 
