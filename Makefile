@@ -15,7 +15,7 @@ PY_STAMP := $(VENV)/.installed
 help:
 	@echo "make demo   bring up the local chains, compile, show their status"
 	@echo "make test   lint, type-check, forge tests and pytest against local Anvil nodes"
-	@echo "make bench  relay latency/throughput/gas, risk-engine gas/accuracy/speed"
+	@echo "make bench  relay, risk engine, market and cross-chain benchmarks"
 	@echo "make down   stop the chains the demo started"
 
 setup: $(NPM_STAMP) $(PY_STAMP)
@@ -39,6 +39,8 @@ demo: setup
 bench: setup
 	$(BIN)/crossflow bench relay
 	$(BIN)/crossflow bench risk
+	$(BIN)/crossflow bench market
+	$(BIN)/crossflow bench crosschain
 
 down: setup
 	$(BIN)/crossflow devnet down
