@@ -13,7 +13,7 @@ from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import Manifest
 from relayer.chains.tx import Sender
-from relayer.collateral.tokens import USD, WETH
+from relayer.collateral.tokens import TEST_TOKEN_DECIMALS, USD, WETH
 from relayer.deploy.collateral import MARKET_KEY
 from relayer.deploy.deployer import MARKET_ROLE
 from relayer.errors import InvalidManifest
@@ -43,16 +43,22 @@ def list_collateral_on_market(
     )
     functions = market.functions
     haircut = to_wad(str(collateral.weth.haircut))
+    unit = 10 ** (18 - TEST_TOKEN_DECIMALS)
     changed = 0
     for vault_chain in (c for c in manifest.chains if c.role != MARKET_ROLE):
         domain = vault_chain.domain
         usd = Web3.to_checksum_address(manifest.address(vault_chain, USD.manifest_key))
         weth = Web3.to_checksum_address(manifest.address(vault_chain, WETH.manifest_key))
-        if functions.quoteToken(domain).call() != usd:
-            owner.transact(functions.setQuoteToken(domain, usd), "setQuoteToken")
+        if (functions.quoteToken(domain).call(), functions.tokenUnit(domain, usd).call()) != (
+            usd,
+            unit,
+        ):
+            call = functions.setQuoteToken(domain, usd, TEST_TOKEN_DECIMALS)
+            owner.transact(call, "setQuoteToken")
             changed += 1
-        if tuple(functions.collateralToken(domain, weth).call()) != (True, haircut):
-            call = functions.setCollateralToken(domain, weth, haircut, True)
+        listed = tuple(functions.collateralToken(domain, weth).call())
+        if (*listed, functions.tokenUnit(domain, weth).call()) != (True, haircut, unit):
+            call = functions.setCollateralToken(domain, weth, haircut, True, TEST_TOKEN_DECIMALS)
             owner.transact(call, "setCollateralToken")
             changed += 1
         if functions.domainLatency(domain).call() != latency:

@@ -107,7 +107,7 @@ def deploy_market_bed(chain: Chain, manifest_dir: Path, risk: RiskSettings) -> M
         address=address, abi=contracts().get("IOptionsMarket").abi + harness_only
     )
     domain = chain.node.spec.chain_id
-    owner.transact(market.functions.setQuoteToken(domain, QUOTE_TOKEN), "setQuoteToken")
+    owner.transact(market.functions.setQuoteToken(domain, QUOTE_TOKEN, 18), "setQuoteToken")
     owner.transact(market.functions.setDomainLatency(domain, LATENCY_S), "setDomainLatency")
     bed = MarketBed(chain, market, spot, vol, {OWNER.address: owner})
     bed.post_prices(3000.0, 0.6)

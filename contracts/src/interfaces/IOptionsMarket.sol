@@ -189,14 +189,14 @@ interface IOptionsMarketBase {
     /// @notice τ of collateral held on `domain` is now `latency` seconds.
     event DomainLatencySet(uint32 indexed domain, uint32 latency);
 
-    /// @notice `token` on `domain` is spot-tracking collateral with `haircut` (WAD) not counted,
-    /// or (`listed` false) no longer accepted.
+    /// @notice `token` on `domain` (with `decimals`) is spot-tracking collateral with `haircut`
+    /// (WAD) not counted, or (`listed` false) no longer accepted.
     event CollateralTokenSet(
-        uint32 indexed domain, address indexed token, uint64 haircut, bool listed
+        uint32 indexed domain, address indexed token, uint64 haircut, bool listed, uint8 decimals
     );
 
     /// @notice Deposits of `token` on `domain` are now cash.
-    event QuoteTokenSet(uint32 indexed domain, address indexed token);
+    event QuoteTokenSet(uint32 indexed domain, address indexed token, uint8 decimals);
 
     /// @notice `account` withdrew `amount` of `token` to `recipient` on `domain`: debited here,
     /// sent as `RELEASE` message `messageId`.
@@ -359,6 +359,9 @@ interface IOptionsMarketBase {
     /// @notice An account may not liquidate itself.
     error MarketSelfLiquidation(address account);
 
+    /// @notice `amount` (WAD) is not a whole number of `token`'s smallest unit `unit` (WAD).
+    error MarketNotWholeUnits(uint32 domain, address token, uint256 amount, uint256 unit);
+
     /// @notice A message of type `kind`, which the market does not take.
     error MarketUnexpectedMessage(uint8 kind);
 
@@ -482,6 +485,10 @@ interface IOptionsViews is IOptionsMarketBase {
         view
         returns (bool listed, uint64 haircut);
 
+    /// @notice One smallest unit of `token` on `domain` in WAD, 10^(18 - decimals); zero for a
+    /// token the market does not know. Withdrawals and seizures are whole units.
+    function tokenUnit(uint32 domain, address token) external view returns (uint256);
+
     /// @notice τ of collateral held on `domain`, seconds.
     function domainLatency(uint32 domain) external view returns (uint32);
 
@@ -583,15 +590,23 @@ interface IOptionsAdmin is IOptionsMarketBase {
     /// @dev Owner only; at most a day. Emits `DomainLatencySet`.
     function setDomainLatency(uint32 domain, uint32 latency) external;
 
-    /// @notice Lists `token` on `domain` as spot-tracking collateral with `haircut`, or delists
-    /// it (credits already held stay and keep counting).
-    /// @dev Owner only; the haircut below 100%, else `MarketInvalidParam`. Emits
-    /// `CollateralTokenSet`.
-    function setCollateralToken(uint32 domain, address token, uint64 haircut, bool listed) external;
+    /// @notice Lists `token` (with `decimals`, as its vault counts it) on `domain` as
+    /// spot-tracking collateral with `haircut`, or delists it (credits already held stay and keep
+    /// counting).
+    /// @dev Owner only; the haircut below 100% and at most 18 decimals, else
+    /// `MarketInvalidParam`. Emits `CollateralTokenSet`.
+    function setCollateralToken(
+        uint32 domain,
+        address token,
+        uint64 haircut,
+        bool listed,
+        uint8 decimals
+    ) external;
 
-    /// @notice Makes `token` the quote token on `domain`: its deposits are cash.
-    /// @dev Owner only. Emits `QuoteTokenSet`.
-    function setQuoteToken(uint32 domain, address token) external;
+    /// @notice Makes `token` (with `decimals`) the quote token on `domain`: its deposits are
+    /// cash.
+    /// @dev Owner only; at most 18 decimals, else `MarketInvalidParam`. Emits `QuoteTokenSet`.
+    function setQuoteToken(uint32 domain, address token, uint8 decimals) external;
 
     /// @notice Sets how margin calls and liquidations run.
     /// @dev Owner only. Bounds: a window of 1 minute to 1 day, a grace of at most 1 day, a

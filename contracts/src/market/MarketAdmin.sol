@@ -78,16 +78,19 @@ contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     }
 
     /// @inheritdoc IOptionsAdmin
-    function setCollateralToken(uint32 domain, address token, uint64 haircut, bool listed)
-        external
-        onlyOwner
-    {
-        _setCollateralToken(domain, token, haircut, listed);
+    function setCollateralToken(
+        uint32 domain,
+        address token,
+        uint64 haircut,
+        bool listed,
+        uint8 decimals
+    ) external onlyOwner {
+        _setCollateralToken(domain, token, haircut, listed, decimals);
     }
 
     /// @inheritdoc IOptionsAdmin
-    function setQuoteToken(uint32 domain, address token) external onlyOwner {
-        _setQuoteToken(domain, token);
+    function setQuoteToken(uint32 domain, address token, uint8 decimals) external onlyOwner {
+        _setQuoteToken(domain, token, decimals);
     }
 
     /// @inheritdoc IOptionsViews
@@ -198,6 +201,11 @@ contract MarketAdmin is MarketState, IOptionsAdmin, IOptionsViews {
     {
         TokenConfig storage config = _tokens[domain][token];
         return (config.listed, config.haircut);
+    }
+
+    /// @inheritdoc IOptionsViews
+    function tokenUnit(uint32 domain, address token) external view returns (uint256) {
+        return _unitOf(domain, token);
     }
 
     /// @inheritdoc IOptionsViews

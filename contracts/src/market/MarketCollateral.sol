@@ -31,6 +31,11 @@ contract MarketCollateral is MarketState, IOptionsCollateral {
         // Checks and effects: debit first; the margin check below sees the account without it.
         if (amount == 0) revert MarketZeroAmount();
         if (recipient == address(0)) revert MarketZeroAddress();
+        // A vault pays whole units only: anything else would be debited and never paid.
+        uint256 unit = _unitOf(domain, token);
+        if (unit != 0 && amount % unit != 0) {
+            revert MarketNotWholeUnits(domain, token, amount, unit);
+        }
         if (token != address(0) && token == _quoteTokens[domain]) {
             _cash[msg.sender] -= amount.toInt256();
             _debitPool(domain, token, amount);
@@ -202,6 +207,9 @@ contract MarketCollateral is MarketState, IOptionsCollateral {
         for (uint256 i; i < keys.length; ++i) {
             CollateralKey memory key = keys[i];
             uint256 amount = Math.mulDiv(_credits[account][key.domain][key.token], fraction, WAD);
+            // Whole units of the vault's token, rounded down: the rest stays a credit.
+            uint256 unit = _unitOf(key.domain, key.token);
+            if (unit > 1) amount -= amount % unit;
             if (amount == 0) continue;
             _seize(account, key, amount, _recipientOn(recipients, key.domain), liquidationId);
             value += Math.mulDiv(amount, spot, WAD);

@@ -21,6 +21,7 @@ abstract contract MarketLedger is IOptionsMarketBase {
     struct TokenConfig {
         bool listed;
         uint64 haircut;
+        uint64 unit; // WAD of one smallest unit of the token: 10^(18 - decimals)
     }
 
     /// @dev One (domain, token) an account holds a credit of.
@@ -34,6 +35,7 @@ abstract contract MarketLedger is IOptionsMarketBase {
         _credits;
     mapping(uint32 domain => mapping(address token => uint256)) internal _pools;
     mapping(uint32 domain => address) internal _quoteTokens;
+    mapping(uint32 domain => uint64 unit) internal _quoteUnits;
     mapping(uint32 domain => mapping(address token => TokenConfig)) internal _tokens;
     mapping(address account => CollateralKey[]) internal _collateralOf;
     mapping(uint32 domain => uint32 latency) internal _latencies;
@@ -85,17 +87,35 @@ abstract contract MarketLedger is IOptionsMarketBase {
         _pools[domain][token] = pool_ - amount;
     }
 
-    function _setQuoteToken(uint32 domain, address token) internal {
+    function _setQuoteToken(uint32 domain, address token, uint8 decimals) internal {
         _quoteTokens[domain] = token;
-        emit QuoteTokenSet(domain, token);
+        _quoteUnits[domain] = _unit(decimals);
+        emit QuoteTokenSet(domain, token, decimals);
     }
 
-    function _setCollateralToken(uint32 domain, address token, uint64 haircut, bool listed)
-        internal
-    {
+    function _setCollateralToken(
+        uint32 domain,
+        address token,
+        uint64 haircut,
+        bool listed,
+        uint8 decimals
+    ) internal {
         if (haircut >= 1e18) revert MarketInvalidParam("haircut", haircut);
-        _tokens[domain][token] = TokenConfig({listed: listed, haircut: haircut});
-        emit CollateralTokenSet(domain, token, haircut, listed);
+        _tokens[domain][token] =
+            TokenConfig({listed: listed, haircut: haircut, unit: _unit(decimals)});
+        emit CollateralTokenSet(domain, token, haircut, listed, decimals);
+    }
+
+    /// @dev What one smallest unit of `token` on `domain` is in WAD: a vault pays whole
+    /// units only, so every amount the market sends out is a multiple of it.
+    function _unitOf(uint32 domain, address token) internal view returns (uint256) {
+        if (token != address(0) && token == _quoteTokens[domain]) return _quoteUnits[domain];
+        return _tokens[domain][token].unit;
+    }
+
+    function _unit(uint8 decimals) private pure returns (uint64) {
+        if (decimals > 18) revert MarketInvalidParam("decimals", decimals);
+        return uint64(10 ** (18 - decimals));
     }
 
     function _setDomainLatency(uint32 domain, uint32 latency) internal {

@@ -352,6 +352,9 @@ contract OptionsMarket is MarketState, IOptionsTrading {
         totals.margin += uint152(reserved);
         totals.used = true;
         Holding storage holding = _holdings[msg.sender][seriesId];
+        // A self-trade cancel on the way in may have dropped the series from the owner's list;
+        // a resting order must keep it there, or its fills would escape the owner's margin.
+        _track(msg.sender, seriesId, holding);
         holding.orders += 1;
         if (isBid) holding.bidLots += lots;
         else holding.askLots += lots;

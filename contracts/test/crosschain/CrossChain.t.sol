@@ -67,6 +67,27 @@ contract CrossChainFlowTest is CrossChainTest {
         assertEq(market.pool(COLLATERAL_DOMAIN, address(usd)), 4000e18);
     }
 
+    /// @dev The cross-chain invariant suite found it: a withdrawal of less than one unit of
+    /// the vault's token was debited and could never be paid.
+    function test_RevertWhen_WithdrawingLessThanOneUnitOfTheVaultsToken() public {
+        deposit(dave, usd, 100e6);
+        vm.prank(dave);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptionsMarketBase.MarketNotWholeUnits.selector,
+                COLLATERAL_DOMAIN,
+                address(usd),
+                1e18 + 1,
+                USD_UNIT
+            )
+        );
+        market.withdraw(COLLATERAL_DOMAIN, address(usd), 1e18 + 1, dave);
+        vm.prank(dave);
+        market.withdraw(COLLATERAL_DOMAIN, address(usd), 1e18, dave);
+        relay();
+        assertEq(usd.balanceOf(dave), 1e6, "a whole unit is paid");
+    }
+
     function test_RevertWhen_WithdrawingAboveThePool() public {
         // Alice's cash came from the test harness, not through this vault.
         vm.prank(alice);
@@ -322,7 +343,7 @@ contract CrossChainFlowTest is CrossChainTest {
 
     function test_handle_AFailedCreditIsRecordedAndMovesNothing() public {
         vm.prank(owner);
-        market.setCollateralToken(COLLATERAL_DOMAIN, address(weth), WETH_HAIRCUT, false);
+        market.setCollateralToken(COLLATERAL_DOMAIN, address(weth), WETH_HAIRCUT, false, 18);
         mintAndApprove(dave, weth, 1e18);
         vm.prank(dave);
         vault.deposit(address(weth), 1e18, dave);

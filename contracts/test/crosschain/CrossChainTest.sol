@@ -61,8 +61,10 @@ abstract contract CrossChainTest is MarketTest, MessageCarrier {
         harness.setTrustedRemote(COLLATERAL_DOMAIN, address(vault));
         vault.listToken(address(usd), tokenConfig(0, AggregatorV3Interface(address(0)), 0));
         vault.listToken(address(weth), tokenConfig(WETH_HAIRCUT, feed, FEED_MAX_AGE));
-        market.setQuoteToken(COLLATERAL_DOMAIN, address(usd));
-        market.setCollateralToken(COLLATERAL_DOMAIN, address(weth), WETH_HAIRCUT, true);
+        market.setQuoteToken(COLLATERAL_DOMAIN, address(usd), USDC_DECIMALS);
+        market.setCollateralToken(
+            COLLATERAL_DOMAIN, address(weth), WETH_HAIRCUT, true, WETH_DECIMALS
+        );
         vm.stopPrank();
         vm.recordLogs();
     }

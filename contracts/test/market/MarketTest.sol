@@ -58,8 +58,8 @@ abstract contract MarketTest is OracleTest {
         );
         market = IOptionsMarket(address(harness));
         vm.startPrank(owner);
-        market.setQuoteToken(COLLATERAL_DOMAIN, USD);
-        market.setCollateralToken(COLLATERAL_DOMAIN, WETH, WETH_HAIRCUT, true);
+        market.setQuoteToken(COLLATERAL_DOMAIN, USD, 18);
+        market.setCollateralToken(COLLATERAL_DOMAIN, WETH, WETH_HAIRCUT, true, 18);
         market.setDomainLatency(COLLATERAL_DOMAIN, LATENCY);
         expiry = uint64(block.timestamp + 30 days);
         callId = market.listSeries(STRIKE, expiry, true, TICK, LOT, MAX_TICK);

@@ -166,6 +166,18 @@ contract OptionsMarketTest is MarketTest {
 
     // ---------------------------------------------------------------- cancel
 
+    /// @dev The cross-chain invariant suite found it: a self-trade cancel of the owner's only
+    /// order in a series untracked the series, and the remainder then rested outside the
+    /// owner's margin.
+    function test_place_SelfTradeCancelThenRestKeepsTheSeriesTracked() public {
+        uint256 imBefore = market.health(alice).result.im;
+        bid(alice, 100e18, 1e18); // alice's only order in the series
+        ask(alice, 90e18, 1e18); // meets her own bid: the bid is cancelled, the ask rests
+        bid(bob, 90e18, 1e18); // bob lifts it: alice is short 10 lots
+        assertEq(position(alice, callId), -10, "positionsOf shows the short");
+        assertGt(market.health(alice).result.im, imBefore, "IM counts the short");
+    }
+
     function test_cancel_FreesTheReservedMargin() public {
         uint64 id = bid(alice, 150e18, 1e18);
         vm.prank(alice);

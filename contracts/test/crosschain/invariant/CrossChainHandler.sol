@@ -630,11 +630,6 @@ contract CrossChainHandler is StdCheats, StdUtils, AttestationSigner {
         uint256 amount,
         IOptionsMarketBase.OrderKind kind
     ) private returns (bool placed, bool marginShort) {
-        // Issue 14: a self-trade cancel that leaves the holding idle drops the series from the
-        // account's list, and an order that then rests without a fill does not put it back, so
-        // its later fills are invisible to margin (and §7.4 breaks). Until the market re-tracks
-        // the series, no order here meets its owner's own resting order.
-        if (_meetsOwnOrder(actor, seriesId, isBid, price)) return (false, false);
         bool reduces = _reduces(actor, seriesId, isBid, amount / market.series(seriesId).lotSize);
         int256 cashBefore = _cashSum();
         _collect();
@@ -658,21 +653,6 @@ contract CrossChainHandler is StdCheats, StdUtils, AttestationSigner {
                 _unexpected(reason);
             }
         }
-    }
-
-    /// @dev Whether an order at `price` would cross one of `actor`'s resting orders.
-    function _meetsOwnOrder(address actor, uint32 seriesId, bool isBid, uint256 price)
-        private
-        view
-        returns (bool)
-    {
-        uint256 tick = price / market.series(seriesId).tickSize;
-        IOptionsMarketBase.OpenOrder[] memory open = market.ordersOf(actor);
-        for (uint256 i; i < open.length; ++i) {
-            if (open[i].seriesId != seriesId || open[i].isBid == isBid) continue;
-            if (isBid ? open[i].tick <= tick : open[i].tick >= tick) return true;
-        }
-        return false;
     }
 
     /// @dev The market's own test for a risk-reducing order: it only shrinks the position,
