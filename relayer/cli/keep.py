@@ -8,10 +8,11 @@ import logging
 
 from relayer.chains.binding import load_live_manifest
 from relayer.chains.compiler import load_contracts
-from relayer.keeper.metrics import KeeperMetrics, MetricsServer
+from relayer.keeper.metrics import KeeperMetrics
 from relayer.keeper.setup import keeper_from_manifest
 from relayer.keeper.store import KeeperStore
 from relayer.logs import configure_json_logging, stop_on_signals
+from relayer.metrics_server import MetricsServer
 from relayer.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,11 @@ from relayer.chains.compiler import load_contracts
 from relayer.errors import InvalidConfig
 from relayer.logs import configure_json_logging, stop_on_signals
 from relayer.messaging.message import route_label
-from relayer.messaging.metrics import MetricsServer, RelayMetrics
+from relayer.messaging.metrics import RelayMetrics
 from relayer.messaging.rescue import requeue, rerun_handler
 from relayer.messaging.service import RelayService, Role
 from relayer.messaging.store import MessageRow, MessageState, Store
+from relayer.metrics_server import MetricsServer
 from relayer.settings import Settings
 from relayer.table import render_table
 

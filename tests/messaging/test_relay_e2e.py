@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from web3.types import RPCEndpoint
 
-from relayer.messaging.metrics import MetricsServer
 from relayer.messaging.service import Role
 from relayer.messaging.store import MessageState, Store
+from relayer.metrics_server import MetricsServer
 from relayer.testbed.net import VALIDATORS, Chain, deploy_net, relay_settings, run_until, service
 from tests.conftest import COLLATERAL_CHAIN_ID as COLLATERAL
 from tests.conftest import MARKET_CHAIN_ID as MARKET
