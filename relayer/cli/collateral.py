@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_address, to_checksum_address
@@ -21,6 +21,7 @@ from relayer.chains.compiler import load_contracts
 from relayer.chains.keys import load_accounts
 from relayer.chains.manifest import ChainDeployment, Manifest
 from relayer.chains.tx import Sender
+from relayer.cli.args import network_of, positive_decimal
 from relayer.collateral.client import VaultClient
 from relayer.collateral.tokens import VAULT_KEY, resolve_token
 from relayer.deploy.collateral import MARKET_KEY
@@ -75,7 +76,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _token_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", required=True, help="WETH, USD or an address")
-    parser.add_argument("--amount", required=True, type=_decimal, help="in whole tokens: 1.5")
+    parser.add_argument(
+        "--amount", required=True, type=positive_decimal, help="in whole tokens: 1.5"
+    )
 
 
 def _deposit(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,7 +96,7 @@ def _deposit(args: argparse.Namespace, settings: Settings) -> int:
 
 def _withdraw(args: argparse.Namespace, settings: Settings) -> int:
     contracts = load_contracts()
-    manifest = load_live_manifest(settings.manifest_dir, _network(args, settings), contracts)
+    manifest = load_live_manifest(settings.manifest_dir, network_of(args, settings), contracts)
     chain = _collateral_chain(manifest, args.chain)
     token = resolve_token(chain, args.token)
     market_chain = next((c for c in manifest.chains if MARKET_KEY in c.contracts), None)
@@ -202,7 +205,7 @@ def _client(
 ) -> tuple[VaultClient, ChainDeployment]:
     """The vault of the live manifest on the chosen chain, acting as the user when asked."""
     contracts = load_contracts()
-    network = _network(args, settings)
+    network = network_of(args, settings)
     manifest = load_live_manifest(settings.manifest_dir, network, contracts)
     chain = _collateral_chain(manifest, args.chain)
     web3 = connect(chain.rpc_url, chain.chain_id)
@@ -234,26 +237,12 @@ def _user(args: argparse.Namespace, settings: Settings) -> LocalAccount:
     key = settings.collateral.user_key
     (user,) = load_accounts(
         [key] if key else [],
-        _network(args, settings),
+        network_of(args, settings),
         [devkeys.USER_KEYS[0]],
         what="user key",
         variable="CROSSFLOW_COLLATERAL__USER_KEY",
     )
     return user
-
-
-def _network(args: argparse.Namespace, settings: Settings) -> str:
-    return str(args.network or settings.network)
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation as err:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from err
-    if not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
 
 
 def _address(text: str) -> str:

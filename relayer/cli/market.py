@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -18,6 +18,7 @@ from relayer.chains.compiler import load_contracts
 from relayer.chains.keys import load_accounts
 from relayer.chains.manifest import ChainDeployment, Manifest
 from relayer.chains.tx import Sender
+from relayer.cli.args import network_of, positive_decimal
 from relayer.errors import InvalidManifest
 from relayer.market.client import MarketClient, OrderKind
 from relayer.settings import Settings
@@ -42,20 +43,26 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     place = actions.add_parser("place", help="buy or sell a series at a limit price")
     place.add_argument("series", type=int, metavar="SERIES")
     place.add_argument("side", choices=["buy", "sell"])
-    place.add_argument("price", type=_decimal, help="premium per contract, quote units")
-    place.add_argument("amount", type=_decimal, help="contracts, a multiple of the lot")
+    place.add_argument("price", type=positive_decimal, help="premium per contract, quote units")
+    place.add_argument("amount", type=positive_decimal, help="contracts, a multiple of the lot")
     kind = place.add_mutually_exclusive_group()
     kind.add_argument("--post-only", action="store_true", help="rest only; refuse to trade")
     kind.add_argument("--ioc", action="store_true", help="immediate-or-cancel: never rest")
     place.add_argument("--max-fills", type=int, help="makers to match (default: setting)")
     place.set_defaults(handler=_place)
     listing = actions.add_parser("list", help="list a series (the market's owner)")
-    listing.add_argument("--strike", type=_decimal, required=True, help="quote units")
+    listing.add_argument("--strike", type=positive_decimal, required=True, help="quote units")
     listing.add_argument("--expiry", type=int, required=True, help="unix seconds")
     listing.add_argument("--put", action="store_true", help="a put (default: a call)")
-    listing.add_argument("--tick", type=_decimal, default=Decimal("0.1"), help="premium tick")
-    listing.add_argument("--lot", type=_decimal, default=Decimal("0.1"), help="contracts per lot")
-    listing.add_argument("--max-price", type=_decimal, default=Decimal(6000), help="price cap")
+    listing.add_argument(
+        "--tick", type=positive_decimal, default=Decimal("0.1"), help="premium tick"
+    )
+    listing.add_argument(
+        "--lot", type=positive_decimal, default=Decimal("0.1"), help="contracts per lot"
+    )
+    listing.add_argument(
+        "--max-price", type=positive_decimal, default=Decimal(6000), help="price cap"
+    )
     listing.set_defaults(handler=_list)
     cancel = actions.add_parser("cancel", help="cancel one of the trader's orders")
     cancel.add_argument("order", type=int, metavar="ORDER")
@@ -171,7 +178,7 @@ def _place(args: argparse.Namespace, settings: Settings) -> int:
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     (owner,) = load_accounts(
         [settings.market.owner_key] if settings.market.owner_key else [],
-        _network(args, settings),
+        network_of(args, settings),
         [devkeys.DEPLOYER_KEY],
         what="market owner key",
         variable="CROSSFLOW_MARKET__OWNER_KEY",
@@ -203,7 +210,7 @@ def _client(
 ) -> MarketClient:
     """The market of the live manifest; it trades as `trader` when one is given."""
     contracts = load_contracts()
-    manifest = load_live_manifest(settings.manifest_dir, _network(args, settings), contracts)
+    manifest = load_live_manifest(settings.manifest_dir, network_of(args, settings), contracts)
     chain = _market_chain(manifest)
     web3 = connect(chain.rpc_url, chain.chain_id)
     market = web3.eth.contract(
@@ -217,7 +224,7 @@ def _client(
 def _trader(args: argparse.Namespace, settings: Settings) -> LocalAccount:
     (trader,) = load_accounts(
         [settings.market.trader_key] if settings.market.trader_key else [],
-        _network(args, settings),
+        network_of(args, settings),
         [devkeys.USER_KEYS[0]],
         what="trader key",
         variable="CROSSFLOW_MARKET__TRADER_KEY",
@@ -225,25 +232,11 @@ def _trader(args: argparse.Namespace, settings: Settings) -> LocalAccount:
     return trader
 
 
-def _network(args: argparse.Namespace, settings: Settings) -> str:
-    return str(args.network or settings.network)
-
-
 def _market_chain(manifest: Manifest) -> ChainDeployment:
     chain = next((c for c in manifest.chains if MARKET_KEY in c.contracts), None)
     if chain is None:
         raise InvalidManifest(f"network {manifest.network}", f"{MARKET_KEY} is not deployed")
     return chain
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation as err:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from err
-    if not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
 
 
 def _print_json(value: object) -> int:
