@@ -211,6 +211,18 @@ def wait_for(
         time.sleep(0.25)
 
 
+def list_put(owner: Party, market: Chain, strike: Decimal, life: int) -> int:
+    """The owner lists a put expiring `life` seconds from now (tick 0.1, lot 0.1)."""
+    return owner.market.list_series(
+        strike=strike,
+        expiry=chain_time(market) + life,
+        is_call=False,
+        tick_size=Decimal("0.1"),
+        lot_size=Decimal("0.1"),
+        max_price=Decimal(1000),
+    )
+
+
 def chain_time(chain: Chain) -> int:
     return int(chain.web3.eth.get_block("latest")["timestamp"])
 

@@ -16,7 +16,17 @@ from relayer.chains import devkeys
 from relayer.deploy.everything import deploy_everything
 from relayer.settings import Settings
 from relayer.testbed.net import restartable_chains, targets
-from tests.e2e.story import DEPLOYER, KEEPER, World, agents, as_json, spot_of, tokens, wait_for
+from tests.e2e.story import (
+    DEPLOYER,
+    KEEPER,
+    World,
+    agents,
+    as_json,
+    list_put,
+    spot_of,
+    tokens,
+    wait_for,
+)
 from tests.e2e.test_cross_chain_story import feed, sell_with_just_enough_margin
 
 pytestmark = pytest.mark.e2e
@@ -38,14 +48,7 @@ def test_a_liquidation_while_the_collateral_chain_is_down_seizes_once_it_returns
             run.start("relay", "relay")
             feed(run, "3000")
             wait_for("prices", lambda: spot_of(world, market) == 3000, run)
-            series = carol.market.list_series(
-                strike=Decimal(3000),
-                expiry=int(market.web3.eth.get_block("latest")["timestamp"]) + 3600,
-                is_call=False,
-                tick_size=Decimal("0.1"),
-                lot_size=Decimal("0.1"),
-                max_price=Decimal(1000),
-            )
+            series = list_put(carol, market, Decimal(3000), life=3600)
             world.fund(carol, world.usd, Decimal(20_000))
             world.fund(keeper, world.usd, Decimal(20_000))
             world.mint(world.weth, bob.address, Decimal(1))

@@ -27,7 +27,7 @@ from tests.e2e.story import (
     World,
     agents,
     as_json,
-    chain_time,
+    list_put,
     spot_of,
     tokens,
     wait_for,
@@ -57,17 +57,8 @@ def test_deposit_trade_withdraw_crash_top_up_liquidate_settle_and_conserve(
         run.start("relay", "relay")
         feed(run, "3000")
         wait_for("first prices", lambda: spot_of(world, chains.market) == 3000, run)
-        expiry = chain_time(chains.market) + SERIES_LIFE
         put_low, put_atm = (
-            carol.market.list_series(
-                strike=Decimal(strike),
-                expiry=expiry,
-                is_call=False,
-                tick_size=Decimal("0.1"),
-                lot_size=LOT,
-                max_price=Decimal(1000),
-            )
-            for strike in (2700, 3000)
+            list_put(carol, chains.market, Decimal(strike), SERIES_LIFE) for strike in (2700, 3000)
         )
         deposit_with_the_relayer_killed(world, run, carol, keeper, bob)
         carol.market.place(put_low, is_bid=True, price=Decimal(2), amount=Decimal(1))

@@ -15,7 +15,17 @@ from relayer.chains import devkeys
 from relayer.deploy.everything import deploy_everything
 from relayer.settings import Settings
 from relayer.testbed.net import Chain, running_chains, targets
-from tests.e2e.story import DEPLOYER, KEEPER, World, agents, as_json, spot_of, tokens, wait_for
+from tests.e2e.story import (
+    DEPLOYER,
+    KEEPER,
+    World,
+    agents,
+    as_json,
+    list_put,
+    spot_of,
+    tokens,
+    wait_for,
+)
 from tests.e2e.test_cross_chain_story import feed, sell_with_just_enough_margin
 
 pytestmark = pytest.mark.e2e
@@ -44,14 +54,7 @@ def test_collateral_split_over_two_chains_is_seized_on_both(
         run.start("relay", "relay")
         feed(run, "3000")
         wait_for("prices", lambda: all(spot_of(on_a, c) == 3000 for c in three_chains), run)
-        series = carol.market.list_series(
-            strike=Decimal(3000),
-            expiry=int(market.web3.eth.get_block("latest")["timestamp"]) + 3600,
-            is_call=False,
-            tick_size=Decimal("0.1"),
-            lot_size=Decimal("0.1"),
-            max_price=Decimal(1000),
-        )
+        series = list_put(carol, market, Decimal(3000), life=3600)
         on_a.fund(carol, on_a.usd, Decimal(20_000))
         on_c.fund(keeper_c, on_c.usd, Decimal(20_000))
         for world, bob in ((on_a, bob_a), (on_c, bob_c)):
