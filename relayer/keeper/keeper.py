@@ -143,7 +143,7 @@ class Keeper:
         now, block = int(latest["timestamp"]), int(latest["number"])
         accounts = self.store.accounts()
         params = read_params(self.market)
-        fresh, market = self._feeds(params, now)
+        fresh, market = self._feeds(params, now, block)
         self._report = report = PollReport(block, now, len(accounts), fresh)
         self._poke(fresh)
         series = {s.id: s for s in self.client.all_series()}
@@ -151,8 +151,12 @@ class Keeper:
         if self._settle(series, holdings, now):
             series = {s.id: s for s in self.client.all_series()}
             holdings = [read_holdings(self.market, a, series) for a in accounts]
+            # Value after the settlement, at one block again.
+            latest = self.web3.eth.get_block("latest")
+            now, block = int(latest["timestamp"]), int(latest["number"])
+            fresh, market = self._feeds(params, now, block)
         if fresh:
-            report.snapshots = self._value(holdings, series, market, params)
+            report.snapshots = self._value(holdings, series, market, params, block)
             self._liquidate(report.snapshots)
             self._margin_calls(report.snapshots, now)
             self._cancel_uncovered(report.snapshots)
@@ -163,15 +167,16 @@ class Keeper:
 
     # feeds
 
-    def _feeds(self, params: Params, now: int) -> tuple[bool, Market]:
-        """Whether both feeds are fresh at `now` as the market judges it, and the prices."""
+    def _feeds(self, params: Params, now: int, block: int) -> tuple[bool, Market]:
+        """Whether both feeds are fresh at `now` as the market judges it, and the prices,
+        as of `block`."""
         values, fresh = {}, True
         for name, feed, max_age in (
             ("spot", self.feeds.spot, params.spot_max_age),
             ("vol", self.feeds.vol, params.vol_max_age),
         ):
             try:
-                latest = feed.functions.latestRoundData().call()
+                latest = feed.functions.latestRoundData().call(block_identifier=block)
             except (ContractLogicError, ContractCustomError):
                 latest = (0, 0, 0, 0, 0)  # no round yet
             round_id, answer, _, updated_at, answered_in = latest
@@ -230,11 +235,12 @@ class Keeper:
         series: dict[int, Series],
         market: Market,
         params: Params,
+        block: int,
     ) -> list[Snapshot]:
         keys = defaultdict(list)
         for key in self.store.credit_keys():
             keys[key.account].append(key)
-        valuer = Valuer(self.market, series)
+        valuer = Valuer(self.market, series, block)
         valued = []
         for snapshot in holdings:
             try:

@@ -77,10 +77,11 @@ class Params:
     vol_max_age: int
 
 
-def call(contract: Contract, fn: ContractFunction) -> Any:
-    """`fn`'s result; a revert comes back as TransactionReverted naming the error."""
+def call(contract: Contract, fn: ContractFunction, block: int | None = None) -> Any:
+    """`fn`'s result (at `block`, else the latest); a revert comes back as
+    TransactionReverted naming the error."""
     try:
-        return fn.call()
+        return fn.call() if block is None else fn.call(block_identifier=block)
     except (ContractLogicError, ContractCustomError) as err:
         raise TransactionReverted(fn.fn_name, "a call", explain_revert(err, contract.abi)) from err
 
@@ -110,25 +111,28 @@ def read_holdings(market: Contract, address: str, series: dict[int, Series]) -> 
 
 
 class Valuer:
-    """Fills snapshots with the chain's valuation and the model's, for one poll."""
+    """Fills snapshots with the chain's valuation and the model's, for one poll. Every
+    read is at `block`, the block whose prices the model uses too, so a price round
+    mined between two reads cannot make the two sides disagree."""
 
-    def __init__(self, market: Contract, series: dict[int, Series]) -> None:
+    def __init__(self, market: Contract, series: dict[int, Series], block: int) -> None:
         self.market = market
         self.series = series
+        self.block = block
         self._tokens: dict[tuple[int, str], float | None] = {}  # haircut, None for cash
         self._latency: dict[int, int] = {}
 
     def read(self, snapshot: Snapshot, keys: list[CreditKey]) -> None:
         f = self.market.functions
         address = snapshot.address
-        (equity, mm, im, _, _, health), order_margin, covers = call(self.market, f.health(address))
+        (equity, mm, im, _, _, health), order_margin, covers = self._call(f.health(address))
         snapshot.chain = Numbers(
             float(from_wad(equity)), float(from_wad(mm)), float(from_wad(im)), HEALTH[health]
         )
         snapshot.open_order_margin = float(from_wad(order_margin))
         snapshot.covers_orders = bool(covers)
-        snapshot.orders = len(call(self.market, f.ordersOf(address)))
-        cash = from_wad(call(self.market, f.cash(address)))
+        snapshot.orders = len(self._call(f.ordersOf(address)))
+        cash = from_wad(self._call(f.cash(address)))
         for series_id, contracts in snapshot.lots.items():
             s = self.series[series_id]
             if s.settled:
@@ -138,7 +142,7 @@ class Valuer:
             haircut = self._haircut(key.domain, key.token)
             if haircut is None:
                 continue
-            amount = call(self.market, f.credit(address, key.domain, key.token))
+            amount = self._call(f.credit(address, key.domain, key.token))
             if amount:
                 snapshot.credits.append(Credit(key.domain, key.token, amount / WAD, haircut))
         snapshot.latency = max(
@@ -190,6 +194,9 @@ class Valuer:
             price=np.ones(len(tokens)),
             latency=np.array([float(s.latency) for s in snapshots]),
         )
+
+    def _call(self, fn: ContractFunction) -> Any:
+        return call(self.market, fn, self.block)
 
     def _haircut(self, domain: int, token: str) -> float | None:
         """The token's haircut on `domain`; None for the domain's quote token (cash)."""

@@ -86,6 +86,8 @@ def test_deposit_trade_withdraw_crash_top_up_liquidate_settle_and_conserve(
             run,
             timeout=SERIES_LIFE + 120,
         )
+        keeper_log = "".join(log.read_text() for log in tmp_path.glob("keep-*.log"))
+        assert "model and chain disagree" not in keeper_log, "the model agreed with the chain"
         checked = run.run("conservation", "--json")
         assert checked.returncode == 0, checked.stdout + checked.stderr
         report = as_json(checked)
