@@ -7,6 +7,7 @@ GET /healthz  200 "ok" while the agent's loop completed recently, else 503
 
 from __future__ import annotations
 
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
@@ -38,6 +39,18 @@ class MetricsServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def serve_metrics(
+    metrics: Served, host: str, port: int | None, max_silence: float, log: logging.Logger
+) -> MetricsServer | None:
+    """A server for `metrics` on `port` (0: any free one), announced in `log`; None
+    when the port is unset (no /metrics)."""
+    if port is None:
+        return None
+    server = MetricsServer(metrics, host, port, max_silence)
+    log.info("metrics on http://%s:%d/metrics", host, server.port)
+    return server
 
 
 def _handler(metrics: Served, max_silence: float) -> type[BaseHTTPRequestHandler]:

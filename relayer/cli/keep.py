@@ -12,7 +12,7 @@ from relayer.keeper.metrics import KeeperMetrics
 from relayer.keeper.setup import keeper_from_manifest
 from relayer.keeper.store import KeeperStore
 from relayer.logs import configure_json_logging, stop_on_signals
-from relayer.metrics_server import MetricsServer
+from relayer.metrics_server import serve_metrics
 from relayer.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,14 @@ def _keep(args: argparse.Namespace, settings: Settings) -> int:
         if args.once:
             keeper.poll()
             return 0
-        server = _metrics_server(settings, metrics)
+        keeper_settings = settings.keeper
+        server = serve_metrics(
+            metrics,
+            keeper_settings.metrics_host,
+            keeper_settings.metrics_port,
+            max(30.0, 10 * keeper_settings.poll_interval),
+            log,
+        )
         try:
             keeper.run(stop_on_signals())
         finally:
@@ -64,13 +71,3 @@ def _keep(args: argparse.Namespace, settings: Settings) -> int:
                 server.close()
     log.info("stopped")
     return 0
-
-
-def _metrics_server(settings: Settings, metrics: KeeperMetrics) -> MetricsServer | None:
-    port = settings.keeper.metrics_port
-    if port is None:
-        return None
-    max_silence = max(30.0, 10 * settings.keeper.poll_interval)
-    server = MetricsServer(metrics, settings.keeper.metrics_host, port, max_silence)
-    log.info("metrics on http://%s:%d/metrics", settings.keeper.metrics_host, server.port)
-    return server

@@ -15,7 +15,7 @@ from relayer.messaging.metrics import RelayMetrics
 from relayer.messaging.rescue import requeue, rerun_handler
 from relayer.messaging.service import RelayService, Role
 from relayer.messaging.store import MessageRow, MessageState, Store
-from relayer.metrics_server import MetricsServer
+from relayer.metrics_server import serve_metrics
 from relayer.settings import Settings
 from relayer.table import render_table
 
@@ -76,7 +76,13 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
         service = RelayService(
             settings.relay, manifest, load_contracts(), store, metrics=metrics, role=Role(args.role)
         )
-        server = _metrics_server(settings, metrics)
+        server = serve_metrics(
+            metrics,
+            settings.relay.metrics_host,
+            settings.relay.metrics_port,
+            max(10.0, 20 * settings.relay.poll_interval),
+            log,
+        )
         log.info("relaying on %s (%s)", network, args.role)
         try:
             service.run(stop)
@@ -85,16 +91,6 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
                 server.close()
     log.info("stopped")
     return 0
-
-
-def _metrics_server(settings: Settings, metrics: RelayMetrics) -> MetricsServer | None:
-    port = settings.relay.metrics_port
-    if port is None:
-        return None
-    max_silence = max(10.0, 20 * settings.relay.poll_interval)
-    server = MetricsServer(metrics, settings.relay.metrics_host, port, max_silence)
-    log.info("metrics on http://%s:%d/metrics", settings.relay.metrics_host, server.port)
-    return server
 
 
 def _messages(args: argparse.Namespace, settings: Settings) -> int:

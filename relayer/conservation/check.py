@@ -16,7 +16,7 @@ so "holds" is exact equality.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from web3.contract import Contract
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import ChainDeployment, Manifest
-from relayer.collateral.messages import Credit, Payout, decode
+from relayer.collateral.messages import AppMessage, Credit, Payout, decode
 from relayer.collateral.tokens import VAULT_KEY
 from relayer.errors import AppMessageError, InvalidManifest
 from relayer.messaging.reader import ChainReader
@@ -102,16 +102,20 @@ def check_conservation(manifest: Manifest, contracts: Contracts | None = None) -
         market_web3, manifest.address(market_chain, MAILBOX_KEY), compiled, "Mailbox"
     )
     accounts = _accounts(market, market_chain.deployed_at_block)
-    lines = []
-    quote_pools = 0
+    vault_sides = []
     for chain in (c for c in manifest.chains if c.role != MARKET_ROLE):
         web3 = connect(chain.rpc_url, chain.chain_id)
-        vault = _contract(web3, manifest.address(chain, VAULT_KEY), compiled, "ICollateralVault")
         box = _contract(web3, manifest.address(chain, MAILBOX_KEY), compiled, "Mailbox")
-        credits_in_flight, payouts_in_flight = _in_flight(
-            (web3, box, chain), (market_web3, market_box, market_chain)
-        )
+        vault_sides.append((web3, box, chain))
+    credits_in_flight, payouts_in_flight = _in_flight(
+        (market_web3, market_box, market_chain), vault_sides
+    )
+    lines = []
+    quote_pools = 0
+    for web3, _, chain in vault_sides:
+        vault = _contract(web3, manifest.address(chain, VAULT_KEY), compiled, "ICollateralVault")
         for token in vault.functions.listedTokens().call():
+            key = (chain.domain, token.lower())
             line = _line(
                 chain,
                 vault,
@@ -119,8 +123,8 @@ def check_conservation(manifest: Manifest, contracts: Contracts | None = None) -
                 compiled,
                 token,
                 accounts=accounts,
-                credits_in_flight=credits_in_flight,
-                payouts_in_flight=payouts_in_flight,
+                credits_in_flight=credits_in_flight.get(key, 0),
+                payouts_in_flight=payouts_in_flight.get(key, 0),
             )
             if line.is_quote:
                 quote_pools += line.pool
@@ -139,8 +143,8 @@ def _line(
     token: str,
     *,
     accounts: set[str],
-    credits_in_flight: dict[str, int],
-    payouts_in_flight: dict[str, int],
+    credits_in_flight: int,
+    payouts_in_flight: int,
 ) -> Line:
     web3 = vault.w3
     erc20 = web3.eth.contract(
@@ -158,8 +162,7 @@ def _line(
         if is_quote
         else sum(int(functions.credit(account, chain.domain, token).call()) for account in accounts)
     )
-    inbound = credits_in_flight.get(token.lower(), 0)
-    outbound = payouts_in_flight.get(token.lower(), 0)
+    inbound, outbound = credits_in_flight, payouts_in_flight
     problems = []
     if balance != committed + reserves:
         problems.append(f"vault balance {balance} != committed {committed} + reserves {reserves}")
@@ -186,35 +189,44 @@ def _line(
     )
 
 
-def _in_flight(
-    vault_side: tuple[Web3, Contract, ChainDeployment],
-    market_side: tuple[Web3, Contract, ChainDeployment],
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Per token (lowercase): CREDITs from this vault not executed on the market, and
-    RELEASEs and SEIZEs to it not executed here."""
-    credits: dict[str, int] = {}
-    payouts: dict[str, int] = {}
-    for (web3, box, chain), (_, other_box, other) in (
-        (vault_side, market_side),
-        (market_side, vault_side),
-    ):
-        reader = ChainReader(web3)
-        last = web3.eth.block_number
-        for event in reader.dispatches(box.address, chain.deployed_at_block, last):
-            message = event.message
-            if message.destination != other.domain:
-                continue
-            if _executed(other_box, message.id):
-                continue
-            try:
-                body = decode(message.body)
-            except AppMessageError:
-                continue  # not an app message: moves no collateral
+Side = tuple[Web3, Contract, ChainDeployment]  # a chain, its mailbox, its deployment
+InFlight = dict[tuple[int, str], int]  # (collateral domain, lowercase token) -> WAD
+
+
+def _in_flight(market: Side, vaults: list[Side]) -> tuple[InFlight, InFlight]:
+    """CREDITs from each vault not executed on the market, and RELEASEs and SEIZEs to
+    each vault not executed there, reading every mailbox's dispatches once."""
+    credits: InFlight = {}
+    payouts: InFlight = {}
+    market_box, market_domain = market[1], market[2].domain
+    for side in vaults:
+        for _, body in _not_executed(side, {market_domain: market_box}):
             if isinstance(body, Credit):
-                credits[body.token.lower()] = credits.get(body.token.lower(), 0) + body.amount
-            elif isinstance(body, Payout):
-                payouts[body.token.lower()] = payouts.get(body.token.lower(), 0) + body.amount
+                key = (side[2].domain, body.token.lower())
+                credits[key] = credits.get(key, 0) + body.amount
+    boxes = {chain.domain: box for _, box, chain in vaults}
+    for destination, body in _not_executed(market, boxes):
+        if isinstance(body, Payout):
+            key = (destination, body.token.lower())
+            payouts[key] = payouts.get(key, 0) + body.amount
     return credits, payouts
+
+
+def _not_executed(origin: Side, boxes: dict[int, Contract]) -> Iterator[tuple[int, AppMessage]]:
+    """(destination, body) of each app message `origin` dispatched to one of `boxes`
+    that its destination mailbox has not executed (not delivered, or its handler failed)."""
+    web3, box, chain = origin
+    last = web3.eth.block_number
+    for event in ChainReader(web3).dispatches(box.address, chain.deployed_at_block, last):
+        message = event.message
+        destination = boxes.get(message.destination)
+        if destination is None or _executed(destination, message.id):
+            continue
+        try:
+            body = decode(message.body)
+        except AppMessageError:
+            continue  # not an app message: moves no collateral
+        yield message.destination, body
 
 
 def _executed(mailbox: Contract, message_id: str) -> bool:
