@@ -252,3 +252,34 @@ def tokens(manifest: Manifest, domain: int) -> tuple[str, str]:
 def as_json(result: subprocess.CompletedProcess[str]) -> Any:
     assert result.stdout, result.stderr
     return json.loads(result.stdout)
+
+
+def feed(run: Processes, price: str) -> None:
+    """(Re)starts the feeder posting a constant `price` every 3 s or on any move."""
+    if "feed" in run.running:
+        run.kill("feed")
+    run.start(
+        "feed", "feed", "--source", "constant", "--heartbeat", "3", CROSSFLOW_FEED__PRICE=price
+    )
+
+
+def sell_with_just_enough_margin(
+    world: World,
+    run: Processes,
+    seller: Party,
+    series: int,
+    *,
+    price: Decimal,
+    amount: Decimal,
+    slack: Decimal = Decimal(2),
+) -> None:
+    """The seller deposits what its order needs, plus `slack` dollars, and sells."""
+    missing = world.missing_margin(seller, series, price, amount)
+    world.fund(seller, world.usd, missing.quantize(Decimal(1)) + slack)
+    wait_for(
+        "enough margin to sell",
+        lambda: world.missing_margin(seller, series, price, amount) == 0,
+        run,
+    )
+    seller.market.place(series, is_bid=False, price=price, amount=amount)
+    assert seller.market.account(seller.address).positions == {series: -amount}

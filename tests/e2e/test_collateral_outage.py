@@ -22,12 +22,13 @@ from tests.e2e.story import (
     World,
     agents,
     as_json,
+    feed,
     list_put,
+    sell_with_just_enough_margin,
     spot_of,
     tokens,
     wait_for,
 )
-from tests.e2e.test_cross_chain_story import feed, sell_with_just_enough_margin
 
 pytestmark = pytest.mark.e2e
 

@@ -27,7 +27,9 @@ from tests.e2e.story import (
     World,
     agents,
     as_json,
+    feed,
     list_put,
+    sell_with_just_enough_margin,
     spot_of,
     tokens,
     wait_for,
@@ -96,15 +98,6 @@ def test_deposit_trade_withdraw_crash_top_up_liquidate_settle_and_conserve(
             assert line["credits_in_flight"] == line["payouts_in_flight"] == 0, line
 
 
-def feed(run: Processes, price: str) -> None:
-    """(Re)starts the feeder posting a constant `price` every 3 s or on any move."""
-    if "feed" in run.running:
-        run.kill("feed")
-    run.start(
-        "feed", "feed", "--source", "constant", "--heartbeat", "3", CROSSFLOW_FEED__PRICE=price
-    )
-
-
 def deposit_with_the_relayer_killed(
     world: World, run: Processes, carol: Party, keeper: Party, bob: Party
 ) -> None:
@@ -123,28 +116,6 @@ def deposit_with_the_relayer_killed(
         ),
         run,
     )
-
-
-def sell_with_just_enough_margin(
-    world: World,
-    run: Processes,
-    seller: Party,
-    series: int,
-    *,
-    price: Decimal,
-    amount: Decimal,
-    slack: Decimal = Decimal(2),
-) -> None:
-    """The seller deposits what its order needs, plus `slack` dollars, and sells."""
-    missing = world.missing_margin(seller, series, price, amount)
-    world.fund(seller, world.usd, missing.quantize(Decimal(1)) + slack)
-    wait_for(
-        "enough margin to sell",
-        lambda: world.missing_margin(seller, series, price, amount) == 0,
-        run,
-    )
-    seller.market.place(series, is_bid=False, price=price, amount=amount)
-    assert seller.market.account(seller.address).positions == {series: -amount}
 
 
 def withdraw(world: World, run: Processes, carol: Party) -> None:

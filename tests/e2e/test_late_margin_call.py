@@ -16,8 +16,18 @@ from relayer.deploy.everything import deploy_everything
 from relayer.settings import Settings
 from relayer.testbed.net import targets
 from tests.conftest import Chains, rpc
-from tests.e2e.story import DEPLOYER, World, agents, as_json, list_put, spot_of, tokens, wait_for
-from tests.e2e.test_cross_chain_story import feed, sell_with_just_enough_margin
+from tests.e2e.story import (
+    DEPLOYER,
+    World,
+    agents,
+    as_json,
+    feed,
+    list_put,
+    sell_with_just_enough_margin,
+    spot_of,
+    tokens,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
