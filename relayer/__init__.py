@@ -6,9 +6,11 @@ round in a circle):
 
     cli          the `crossflow` command: parse, call, print
       │
-    bench        benchmarks on fresh chains
+    bench  demo  benchmarks on fresh chains; the whole story played live
+      │
     testbed      live chains with deployed contracts for the e2e tests, the
       │          benchmarks and the demo
+    status       one read of a deployment: chains, messages, prices, accounts
     deploy       puts every component's contracts on the chains
     conservation checks DESIGN §7.1 across the vaults, the market and the channels
     keeper       margin calls, liquidations, order cancels and settlement on the market

@@ -26,7 +26,9 @@ RANKS = {
     "keeper": 3,
     "conservation": 3,
     "testbed": 4,
+    "status": 4,
     "bench": 5,
+    "demo": 5,
     "cli": 6,
 }
 MAX_MODULE_LINES = 420
