@@ -20,6 +20,7 @@ from relayer.cli import keep as keep_cli
 from relayer.cli import margin as margin_cli
 from relayer.cli import market as market_cli
 from relayer.cli import relay as relay_cli
+from relayer.cli import status as status_cli
 from relayer.errors import CrossflowError
 from relayer.settings import Settings, load_settings
 from relayer.table import render_table
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     collateral_cli.add_commands(commands)
     keep_cli.add_command(commands)
     conservation_cli.add_command(commands)
+    status_cli.add_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks on fresh local chains").add_subparsers(
         required=True, metavar="WHAT"
