@@ -64,12 +64,11 @@ def post_prices(world: World, spot: float) -> None:
 
 @contextmanager
 def relay(world: World, workdir: Path) -> Iterator[Callable[[Callable[[], bool]], None]]:
-    """`deliver(done)`: runs the relay's loop (indexer, validators, relayer) in this
-    process until `done()`."""
+    """`deliver(done)`: runs the relay's loop (indexer, validators, relayer, reruns of
+    failed handlers) in this process until `done()`."""
+    settings = relay_settings(workdir, handler_retry_base=0.05, handler_retry_max=0.1)
     with Store.open(workdir / "relay.sqlite") as store:
-        service = RelayService(
-            relay_settings(workdir), world.manifest, contracts(), store, metrics=RelayMetrics()
-        )
+        service = RelayService(settings, world.manifest, contracts(), store, metrics=RelayMetrics())
 
         def deliver(done: Callable[[], bool]) -> None:
             run_until([service], done)

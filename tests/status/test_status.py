@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from rich.console import Console
+from web3 import Web3
 
 from relayer.chains import devkeys
 from relayer.chains.anvil import free_ports
+from relayer.collateral.client import Flow
 from relayer.collateral.tokens import USD
 from relayer.settings import Settings
 from relayer.status import Status, print_status, read_status
 from relayer.status.model import RouteStatus
 from relayer.status.snapshot import NoChainAnswers
+from relayer.testbed.net import contracts
 from tests.conftest import Chains
 from tests.e2e.story import DEPLOYER, KEEPER, list_put
 from tests.status.bed import deploy_world, post_prices, relay
@@ -135,6 +138,43 @@ def test_accounts_and_margin_calls_show_what_the_ledger_says(
         assert title in drawn
     assert f"{ledger.im:,.4f}" in drawn
     assert drawn.rstrip().endswith("ok")
+
+
+def test_a_release_whose_handler_failed_counts_as_failed_until_a_retry_passes(
+    chains: Chains, tmp_path: Path
+) -> None:
+    world = deploy_world(chains, tmp_path)
+    carol = world.party(DEPLOYER)
+    owner = world.owner.vault
+    assert owner.sender is not None
+    post_prices(world, 3000)
+    with relay(world, tmp_path) as deliver:
+        world.fund(carol, world.usd, Decimal(1000))
+        deliver(lambda: carol.market.cash(carol.address) == 1000)
+        owner.sender.transact(owner.vault.functions.pause(Flow.OUTFLOWS), "pause")
+        withdrawal = carol.market.withdraw(world.domain, world.usd, Decimal(100), carol.address)
+        mailbox = world.collateral.web3.eth.contract(
+            address=Web3.to_checksum_address(
+                world.manifest.chain(world.domain).contracts["Mailbox"]
+            ),
+            abi=contracts().get("Mailbox").abi,
+        )
+        deliver(lambda: mailbox.functions.delivered(withdrawal.message_id).call())
+
+        paused = read_status(world.manifest, Settings())
+        release_route = route(paused, "market", "collateral-1")
+        assert (release_route.delivered, release_route.in_flight) == (1, 0)
+        assert release_route.failed == 1
+        assert paused.conservation is not None
+        assert paused.conservation.holds  # the RELEASE moved nothing: still in flight there
+        (usd,) = (line for line in paused.conservation.lines if line.is_quote)
+        assert usd.payouts_in_flight == 100
+
+        owner.sender.transact(owner.vault.functions.unpause(Flow.OUTFLOWS), "unpause")
+        deliver(lambda: not mailbox.functions.failed(withdrawal.message_id).call())
+    rerun = read_status(world.manifest, Settings())
+    assert route(rerun, "market", "collateral-1").failed == 0
+    assert rerun.ok, rerun.problems
 
 
 def test_a_chain_that_is_down_is_shown_down_and_the_status_is_not_ok(
