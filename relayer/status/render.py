@@ -1,6 +1,6 @@
 """A `Status` drawn as rich tables, one per part, then the verdict: green is fine,
 yellow is worth a look, red is a problem. Addresses are shortened in the account
-tables (the JSON has them whole); amounts show four decimals."""
+tables (the JSON has them whole); amounts show at most four decimals."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _contracts(status: Status) -> Table:
         if contract.code_matches is None:
             code = Text("unknown: chain down", "dim")
         elif contract.code_matches:
-            code = Text("matches the manifest", "green")
+            code = Text("matches", "green")
         else:
             code = Text(contract.problem or "differs", "red")
         table.add_row(contract.chain, contract.key, contract.address, code)
@@ -109,7 +109,9 @@ def _feeds(status: Status) -> Table:
     return table
 
 
-def _accounts(status: Status) -> Table:
+def _accounts(status: Status) -> RenderableType:
+    if not status.accounts:
+        return Text("Accounts: none on the market yet")
     title = f"Busiest accounts ({len(status.accounts)} of {status.accounts_total}, by IM)"
     table = _table(title, "account")
     for column in ("E", "MM", "IM"):
@@ -171,7 +173,7 @@ def _conservation(report: ConservationStatus) -> Table:
     table.caption = caption
     for column in ("vault", "reserves", "committed", "pool", "credits"):
         table.add_column(column, justify="right")
-    for column in ("CREDIT in flight", "payouts in flight"):
+    for column in ("CREDITs in flight", "payouts in flight"):
         table.add_column(column, justify="right")
     table.add_column("§7.1")
     for line in report.lines:
@@ -221,7 +223,11 @@ def _flagged_amount(value: Decimal) -> Text:
 
 
 def _amount(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,.4f}"
+    """At most four decimals, and none that are trailing zeros: 20,373 and 368.6688."""
+    if value is None:
+        return "-"
+    shown = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if shown == "-0" else shown
 
 
 def _short(hex_string: str) -> str:
