@@ -110,14 +110,6 @@ class DevnetAlreadyRunning(DevnetError):
         )
 
 
-class DemoNeedsTwoChains(DevnetError):
-    def __init__(self, chains: int) -> None:
-        super().__init__(
-            f"the demo needs at least 2 chains (collateral and market), not {chains}",
-            "run it with --chains 2 or more, after `crossflow devnet down` if a devnet runs",
-        )
-
-
 class InvalidManifest(ConfigError):
     def __init__(self, source: str, detail: str) -> None:
         super().__init__(
@@ -207,14 +199,6 @@ class AccountUnfunded(DeliveryError):
         super().__init__(
             f"account {address} has no ether for gas on chain {chain_id}",
             "fund it, or use a funded key",
-        )
-
-
-class DemoTimedOut(DeliveryError):
-    def __init__(self, seconds: float, state_dir: Path) -> None:
-        super().__init__(
-            f"the demo's messages were not delivered within {seconds:g} s",
-            f"see `crossflow messages` and the node logs in {state_dir}",
         )
 
 

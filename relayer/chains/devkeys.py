@@ -30,5 +30,6 @@ RELAYER_KEY = SecretStr(_ANVIL_KEYS[1])
 VALIDATOR_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[5:8]]
 USER_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[2:5]]
 FEEDER_KEY = SecretStr(_ANVIL_KEYS[8])  # posts price reports
+MARKET_MAKER_KEY = SecretStr(_ANVIL_KEYS[9])  # the demo's market maker
 ORACLE_SIGNER_KEYS = [SecretStr(key) for key in _ANVIL_KEYS[10:13]]
 ORACLE_THRESHOLD = 2

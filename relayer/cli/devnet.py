@@ -8,6 +8,7 @@ import json
 from relayer.chains import devnet
 from relayer.chains.toolchain import foundry_tool
 from relayer.cli.shell import crossflow_command
+from relayer.demo.agents import stop_recorded_agents
 from relayer.settings import DevnetSettings, Settings, with_overrides
 from relayer.table import render_table
 
@@ -60,6 +61,8 @@ def start(devnet_settings: DevnetSettings, settings: Settings) -> None:
 
 
 def _devnet_down(args: argparse.Namespace, settings: Settings) -> int:
+    for agent in stop_recorded_agents(settings.devnet.state_dir):
+        print(f"stopped `crossflow {agent}` (left running by the demo)")
     stopped = devnet.down(settings.devnet)
     if not stopped:
         print("no devnet was running")

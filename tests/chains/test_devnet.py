@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,33 +227,6 @@ def test_down_without_a_devnet_is_harmless(cli: Cli) -> None:
     assert "no devnet was running" in result.stdout
 
 
-def test_demo_brings_up_the_chains_compiles_and_relays(cli: Cli) -> None:
-    result = cli.run("demo", timeout=180)
-    assert result.returncode == 0, result.stderr
-    assert "Mailbox" in result.stdout
-    assert "solc 0.8.30" in result.stdout
-    relayed = [line.split() for line in result.stdout.splitlines() if "delivered" in line]
-    assert [(r[1], r[3]) for r in relayed] == [
-        ("31337->31338", "delivered"),
-        ("31338->31337", "delivered"),
-    ]
-    prices = [line.split() for line in result.stdout.splitlines() if line.endswith("fresh")]
-    assert sorted((p[0], p[1], p[2]) for p in prices if p[1] == "ETH/USD") == [
-        ("31337", "ETH/USD", "3"),
-        ("31338", "ETH/USD", "3"),
-    ]
-    assert len({p[3] for p in prices if p[1] == "ETH/USD"}) == 1  # the same price on both
-    assert "<- worst" in result.stdout  # an account's margin, explained at that price
-    assert "widened by latency" in result.stdout
-    assert [(c["name"], c["up"]) for c in cli.status()] == [
-        ("collateral-1", True),
-        ("market", True),
-    ]
-    again = cli.run("demo", timeout=180)
-    assert again.returncode == 0, again.stderr
-    assert "already running" not in again.stderr
-
-
 def test_deploy_writes_the_manifest_and_resumes(cli: Cli) -> None:
     assert cli.run("devnet", "up").returncode == 0
     first = cli.run("deploy", "--network", "local")
@@ -271,32 +243,3 @@ def test_deploy_writes_the_manifest_and_resumes(cli: Cli) -> None:
 def test_relay_without_a_manifest_says_what_to_do(cli: Cli) -> None:
     result = cli.run("relay")
     assert_one_line_error(result, "no deployment manifest", "crossflow deploy --network local")
-
-
-def test_a_three_chain_demo_after_a_two_chain_one(cli: Cli) -> None:
-    """The issue's `make demo`, `make down`, `crossflow demo --chains 3`: before, a
-    75-line traceback, and the chains were left running."""
-    assert cli.run("demo", timeout=180).returncode == 0
-    assert cli.run("devnet", "down").returncode == 0
-    result = cli.run("demo", "--chains", "3", timeout=180)
-    assert result.returncode == 0, result.stderr
-    assert "for all 3 chains" in result.stdout
-    fresh = [line.split() for line in result.stdout.splitlines() if line.endswith("fresh")]
-    assert sorted(p[0] for p in fresh if p[1] == "ETH/USD") == ["31337", "31338", "31339"]
-
-    # The next steps it prints run as typed in a fresh shell: no virtualenv on PATH.
-    venv_bin = str(Path(sys.executable).parent)
-    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
-    steps = result.stdout.split("everything deployed", 1)[1].splitlines()[1:]
-    commands = {line.split()[1]: line.strip().split("   ")[0] for line in steps}
-    assert set(commands) == {"relay", "feed", "messages", "prices", "margin", "devnet"}
-    for name in ("prices", "messages", "margin"):
-        typed = subprocess.run(
-            ["bash", "--norc", "--noprofile", "-c", commands[name]],
-            env=cli.env | {"PATH": path},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert typed.returncode == 0, (commands[name], typed.stderr)

@@ -164,7 +164,7 @@ def test_a_demo_that_fails_stops_the_chains_it_started(cli: Cli, tmp_path: Path)
 
 
 def test_help_and_compile_say_what_they_do(cli: Cli) -> None:
-    assert "signed prices on every chain" in " ".join(cli.run("--help").stdout.split())
+    assert "a cross-chain liquidation" in " ".join(cli.run("--help").stdout.split())
     compiled = cli.run("compile").stdout.splitlines()
     table = compiled[: compiled.index("")]
     summary = compiled[-1]

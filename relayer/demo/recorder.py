@@ -1,0 +1,200 @@
+"""What the demo watches while the story plays, in a background thread:
+
+- every chain's new blocks, each with the wall time it was first seen, so the
+  timeline has one clock across chains (block timestamps are whole seconds) and a
+  message's latency is the time between its dispatch and its delivery blocks;
+- the parties' margin twice a second, as the market computes it (E, MM, IM and
+  health), and the share of IM that is the latency buffer (IM less IM at τ = 0,
+  from the Python risk model on the same holdings, prices and block).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+
+from relayer.chains.chain import connect
+from relayer.errors import CrossflowError, RiskError
+from relayer.keeper.store import CreditKey
+from relayer.keeper.valuation import Snapshot, Valuer, read_holdings, read_params
+from relayer.market.client import MarketClient
+from relayer.risk.model import Market
+
+WATCH_INTERVAL_S = 0.02
+SAMPLE_INTERVAL_S = 0.5
+
+
+@dataclass(frozen=True)
+class SeenBlock:
+    chain_id: int
+    number: int
+    timestamp: int  # the block's own, whole seconds
+    seen_at: float  # wall clock, when the watcher first saw it
+
+
+@dataclass(frozen=True)
+class Margin:
+    equity: float
+    mm: float
+    im: float
+    health: str
+    buffer_share: float | None  # of IM; None when the model had no answer
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # wall clock
+    spot: float
+    margins: dict[str, Margin]  # by party name
+
+
+@dataclass(frozen=True)
+class Watched:
+    """A chain as the recorder reads it: its own connection, not the story's."""
+
+    chain_id: int
+    rpc_url: str
+
+
+@dataclass
+class Recorder:
+    chains: list[Watched]
+    market_chain_id: int
+    market_address: str
+    market_abi: list[dict[str, object]]
+    spot_feed: tuple[str, list[dict[str, object]]]  # address, abi
+    vol_feed: tuple[str, list[dict[str, object]]]
+    parties: dict[str, str]  # name -> address
+    credit_keys: list[tuple[int, str]]  # (domain, token) every party may hold
+    blocks: dict[tuple[int, int], SeenBlock] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for loop in (self._watch_loop, self._sample_loop):
+            thread = threading.Thread(target=loop, name=f"demo{loop.__name__}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stops after one last look at every chain, so the final blocks are seen."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def seen_at(self, chain_id: int, number: int) -> float | None:
+        block = self.blocks.get((chain_id, number))
+        return block.seen_at if block else None
+
+    def _watch_loop(self) -> None:
+        webs = {c.chain_id: connect(c.rpc_url, c.chain_id) for c in self.chains}
+        heads = {chain_id: -1 for chain_id in webs}
+        looked = {chain_id: time.time() for chain_id in webs}
+        while True:
+            stopping = self._stop.is_set()
+            for chain_id, web3 in webs.items():
+                heads[chain_id], looked[chain_id] = self._watch(
+                    chain_id, web3, heads[chain_id], looked[chain_id]
+                )
+            if stopping:
+                return
+            self._stop.wait(WATCH_INTERVAL_S)
+
+    def _watch(self, chain_id: int, web3: Web3, last: int, looked: float) -> tuple[int, float]:
+        """New blocks since `last`; each was mined between the previous look and this
+        one, so it is stamped with their midpoint (an error of at most half an interval)."""
+        try:
+            head = int(web3.eth.block_number)
+            now = time.time()
+            for number in range(last + 1, head + 1):
+                block = web3.eth.get_block(number)
+                seen = (looked + now) / 2 if last >= 0 else now
+                self.blocks[(chain_id, number)] = SeenBlock(
+                    chain_id, number, int(block["timestamp"]), seen
+                )
+        except (CrossflowError, OSError, Web3Exception) as err:
+            self._fail(f"chain {chain_id}: {err}")
+            return last, looked
+        return head, now
+
+    def _sample_loop(self) -> None:
+        web3 = connect(next(c.rpc_url for c in self.chains if c.chain_id == self.market_chain_id))
+        market = _contract(web3, self.market_address, self.market_abi)
+        feeds = [_contract(web3, *feed) for feed in (self.spot_feed, self.vol_feed)]
+        while True:
+            stopping = self._stop.is_set()
+            self._sample(market, feeds)
+            if stopping:
+                return
+            self._stop.wait(SAMPLE_INTERVAL_S)
+
+    def _sample(self, market: Contract, feeds: list[Contract]) -> None:
+        try:
+            block = market.w3.eth.get_block("latest")
+            number, now = int(block["number"]), int(block["timestamp"])
+            spot, vol = (_answer(feed, number) for feed in feeds)
+            margins = self._margins(market, Market(spot, vol, now), number)
+        except (CrossflowError, OSError, Web3Exception) as err:
+            self._fail(f"margin sample: {err}")
+            return
+        self.samples.append(Sample(time.time(), spot, margins))
+
+    def _margins(self, market: Contract, prices: Market, block: int) -> dict[str, Margin]:
+        series = {s.id: s for s in MarketClient(market).all_series()}
+        valuer = Valuer(market, series, block)
+        snapshots: list[Snapshot] = []
+        for address in self.parties.values():
+            snapshot = read_holdings(market, address, series)
+            keys = [CreditKey(address, domain, token) for domain, token in self.credit_keys]
+            valuer.read(snapshot, keys)
+            snapshots.append(snapshot)
+        shares = self._buffer_shares(valuer, snapshots, prices, market)
+        margins = {}
+        for name, snapshot, share in zip(self.parties, snapshots, shares, strict=True):
+            numbers = snapshot.chain
+            if numbers is None:
+                continue
+            margins[name] = Margin(numbers.equity, numbers.mm, numbers.im, numbers.health, share)
+        return margins
+
+    def _buffer_shares(
+        self, valuer: Valuer, snapshots: list[Snapshot], prices: Market, market: Contract
+    ) -> list[float | None]:
+        """(IM - IM at τ = 0) / IM per snapshot, by the model at the market's parameters."""
+        risk = read_params(market).risk
+        at_zero = [replace(s, latency=0, model=None) for s in snapshots]
+        try:
+            valuer.model(snapshots, prices, risk)
+            valuer.model(at_zero, prices, risk)
+        except RiskError:
+            return [None] * len(snapshots)
+        shares: list[float | None] = []
+        for with_tau, without in zip(snapshots, at_zero, strict=True):
+            im, im0 = (s.model.im if s.model else 0.0 for s in (with_tau, without))
+            shares.append((im - im0) / im if im > 0 else None)
+        return shares
+
+    def _fail(self, what: str) -> None:
+        # The story goes on without a sample; the report lists what was missed.
+        if len(self.failures) < 100:  # noqa: PLR2004 - enough to diagnose, bounded
+            self.failures.append(what)
+
+
+def _contract(web3: Web3, address: str, abi: list[dict[str, object]]) -> Contract:
+    return web3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
+
+
+def _answer(feed: Contract, block: int) -> float:
+    decimals = int(feed.functions.decimals().call())
+    try:
+        answer = int(feed.functions.latestRoundData().call(block_identifier=block)[1])
+    except (ContractLogicError, ContractCustomError):  # no round yet
+        return 0.0
+    return float(answer / 10**decimals)
