@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from relayer.cli import devnet as devnet_cli
-from relayer.cli.shell import crossflow_command, shown
+from relayer.cli.shell import console, crossflow_command, shown
 from relayer.demo.outcome import Outcome
 from relayer.demo.run import DemoRun, run_demo
 from relayer.settings import Settings
@@ -43,8 +43,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     devnet_settings = devnet_cli.settings_from(args, settings)
     out_dir = args.out or RESULTS_DIR / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    console = Console(highlight=False)
-    with _Progress(console) as progress:
+    out = console()
+    with _Progress(out) as progress:
         run = run_demo(
             settings,
             devnet_settings,
@@ -53,19 +53,19 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             config=args.config,
         )
-    _tell(console, run)
+    _tell(out, run)
     timeline = out_dir / "timeline.txt"
     with timeline.open("w") as file:
         _timeline(Console(file=file, width=140, highlight=False), run)
     holds = run.conservation is not None and run.conservation.holds
-    console.print(
+    out.print(
         f"\nConservation {'[green]holds' if holds else '[red]does NOT hold'}[/] on every vault "
         f"and the market's ledger, with nothing in flight. The story took {run.seconds:.0f} s."
     )
-    console.print(f"Chart: {shown(run.chart or out_dir)}   report: {shown(run.report or out_dir)}")
-    console.print(f"Timeline: {shown(timeline)}")
+    out.print(f"Chart: {shown(run.chart or out_dir)}   report: {shown(run.report or out_dir)}")
+    out.print(f"Timeline: {shown(timeline)}")
     if args.keep_running:
-        _next_steps(console)
+        _next_steps(out)
     return 0 if holds else 1
 
 
@@ -183,6 +183,10 @@ def _next_steps(console: Console) -> None:
         ("devnet down", "stop the chains and the agents (or `make down`)"),
     ]
     width = max(len(command) for command, _ in steps)
-    console.print("\nThe chains, the relayer, the feeder (a GBM now) and the keeper keep running:")
+    console.print(
+        "\nThe chains, the relayer, the feeder (a GBM now) and the keeper keep running:",
+        soft_wrap=True,
+    )
     for command, what in steps:
-        console.print(f"  {crossflow} {command:<{width}}   [dim]{what}")
+        # One line each, however narrow the terminal: they are meant to be pasted.
+        console.print(f"  {crossflow} {command:<{width}}   [dim]{what}", soft_wrap=True)

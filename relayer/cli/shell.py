@@ -7,6 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from rich.console import Console
+
+PIPED_WIDTH = 160
+
 
 def crossflow_command() -> str:
     """This console script by its path: only an activated virtualenv puts it on PATH,
@@ -20,3 +24,9 @@ def shown(path: Path) -> str:
     absolute = path.absolute()
     cwd = Path.cwd()
     return os.path.relpath(absolute, cwd) if absolute.is_relative_to(cwd) else str(absolute)
+
+
+def console() -> Console:
+    """Rich output at the terminal's width; a pipe or a log file has none, so the
+    widest table gets room instead of rich's 80 columns."""
+    return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH, highlight=False)

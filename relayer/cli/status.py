@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-
-from rich.console import Console
 
 from relayer.chains.binding import load_live_manifest
 from relayer.chains.compiler import load_contracts
 from relayer.cli.args import network_of
+from relayer.cli.shell import console
 from relayer.settings import Settings
 from relayer.status.render import print_status
 from relayer.status.snapshot import read_status
 
 DEFAULT_ACCOUNTS = 10
-PIPED_WIDTH = 160
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,8 +43,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(status.model_dump(mode="json"), indent=2))
     else:
-        # A pipe or a log file has no width: give the widest table room, not 80 columns.
-        print_status(status, Console(width=None if sys.stdout.isatty() else PIPED_WIDTH))
+        print_status(status, console())
     return 0 if status.ok else 1
 
 

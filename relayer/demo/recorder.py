@@ -3,8 +3,8 @@
 - every chain's new blocks, each with the wall time it was first seen, so the
   timeline has one clock across chains (block timestamps are whole seconds) and a
   message's latency is the time between its dispatch and its delivery blocks;
-- the parties' margin twice a second, as the market computes it (E, MM, IM and
-  health), and the share of IM that is the latency buffer (IM less IM at τ = 0,
+- the parties' margin at every market block, as the market computes it (E, MM,
+  IM and health), and the share of IM that is the latency buffer (IM less IM at τ = 0,
   from the Python risk model on the same holdings, prices and block).
 """
 
@@ -49,6 +49,7 @@ class Margin:
 @dataclass(frozen=True)
 class Sample:
     at: float  # wall clock
+    block: int  # on the market chain: the margin numbers are the chain's at this block
     spot: float
     margins: dict[str, Margin]  # by party name
 
@@ -72,9 +73,11 @@ class Recorder:
     parties: dict[str, str]  # name -> address
     credit_keys: list[tuple[int, str]]  # (domain, token) every party may hold
     blocks: dict[tuple[int, int], SeenBlock] = field(default_factory=dict)
+    heads: dict[int, int] = field(default_factory=dict)  # chain id -> newest block seen
     samples: list[Sample] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _stop_sampling: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
@@ -84,10 +87,12 @@ class Recorder:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        """Stops after one last look at every chain, so the final blocks are seen."""
+        """Stops after one last look at every chain, then values the blocks it found."""
+        watcher, sampler = self._threads
         self._stop.set()
-        for thread in self._threads:
-            thread.join()
+        watcher.join()
+        self._stop_sampling.set()
+        sampler.join()
 
     def seen_at(self, chain_id: int, number: int) -> float | None:
         block = self.blocks.get((chain_id, number))
@@ -122,32 +127,40 @@ class Recorder:
         except (CrossflowError, OSError, Web3Exception) as err:
             self._fail(f"chain {chain_id}: {err}")
             return last, looked
+        self.heads[chain_id] = head  # after its blocks: a reader finds each one recorded
         return head, now
 
     def _sample_loop(self) -> None:
+        """Every market block the watcher has seen, valued as of that block: the chart
+        misses no state, however briefly it lasted (a margin call answered in 0.2 s)."""
         web3 = connect(next(c.rpc_url for c in self.chains if c.chain_id == self.market_chain_id))
         market = _contract(web3, self.market_address, self.market_abi)
         feeds = [_contract(web3, *feed) for feed in (self.spot_feed, self.vol_feed)]
+        decimals = [int(feed.functions.decimals().call()) for feed in feeds]
+        last = int(web3.eth.block_number)
         while True:
-            stopping = self._stop.is_set()
-            self._sample(market, feeds)
+            stopping = self._stop_sampling.is_set()
+            for number in range(last + 1, self.heads.get(self.market_chain_id, last) + 1):
+                self._sample(market, feeds, decimals, self.blocks[(self.market_chain_id, number)])
+                last = number
             if stopping:
                 return
-            self._stop.wait(SAMPLE_INTERVAL_S)
+            self._stop_sampling.wait(SAMPLE_INTERVAL_S)
 
-    def _sample(self, market: Contract, feeds: list[Contract]) -> None:
+    def _sample(
+        self, market: Contract, feeds: list[Contract], decimals: list[int], block: SeenBlock
+    ) -> None:
         try:
-            block = market.w3.eth.get_block("latest")
-            number, now = int(block["number"]), int(block["timestamp"])
-            spot, vol = (_answer(feed, number) for feed in feeds)
-            margins = self._margins(market, Market(spot, vol, now), number)
+            spot, vol = (_answer(f, d, block.number) for f, d in zip(feeds, decimals, strict=True))
+            prices = Market(spot, vol, block.timestamp)
+            margins = self._margins(market, prices, block.number)
         except (CrossflowError, OSError, Web3Exception) as err:
-            self._fail(f"margin sample: {err}")
+            self._fail(f"margin sample at block {block.number}: {err}")
             return
-        self.samples.append(Sample(time.time(), spot, margins))
+        self.samples.append(Sample(block.seen_at, block.number, spot, margins))
 
     def _margins(self, market: Contract, prices: Market, block: int) -> dict[str, Margin]:
-        series = {s.id: s for s in MarketClient(market).all_series()}
+        series = {s.id: s for s in MarketClient(market, at_block=block).all_series()}
         valuer = Valuer(market, series, block)
         snapshots: list[Snapshot] = []
         for address in self.parties.values():
@@ -168,7 +181,7 @@ class Recorder:
         self, valuer: Valuer, snapshots: list[Snapshot], prices: Market, market: Contract
     ) -> list[float | None]:
         """(IM - IM at τ = 0) / IM per snapshot, by the model at the market's parameters."""
-        risk = read_params(market).risk
+        risk = read_params(market).risk  # owner-set, constant through the story
         at_zero = [replace(s, latency=0, model=None) for s in snapshots]
         try:
             valuer.model(snapshots, prices, risk)
@@ -191,8 +204,7 @@ def _contract(web3: Web3, address: str, abi: list[dict[str, object]]) -> Contrac
     return web3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
 
 
-def _answer(feed: Contract, block: int) -> float:
-    decimals = int(feed.functions.decimals().call())
+def _answer(feed: Contract, decimals: int, block: int) -> float:
     try:
         answer = int(feed.functions.latestRoundData().call(block_identifier=block)[1])
     except (ContractLogicError, ContractCustomError):  # no round yet

@@ -39,7 +39,12 @@ def write_report(
         "messages": [{**_plain(asdict(t)), "latency_s": t.latency} for t in timeline.trips],
         "latency": [asdict(latency) for latency in latencies],
         "samples": [
-            {"t": round(s.at - start, 3), "spot": s.spot, "margins": _plain(asdict(s)["margins"])}
+            {
+                "t": round(s.at - start, 3),
+                "block": s.block,
+                "spot": s.spot,
+                "margins": _plain(asdict(s)["margins"]),
+            }
             for s in samples
         ],
         "conservation": {

@@ -62,6 +62,7 @@ class DemoRun:
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
     agents_file: Path | None = None
+    recorder_missed: list[str] = field(default_factory=list)  # reads that failed, bounded
 
 
 def run_demo(
@@ -163,6 +164,7 @@ def _play(
         recorder.stop()
     clock.step("writing the timeline, chart and report")
     run.samples = recorder.samples
+    run.recorder_missed = recorder.failures
     run.timeline = read_timeline(manifest, compiled, recorder, names)
     symbols = {
         c.contracts[t.manifest_key].lower(): t.symbol
@@ -241,6 +243,7 @@ def _summary(run: DemoRun) -> dict[str, object]:
         ],
         "parties": run.parties,
         "chart": run.chart.name if run.chart else None,
+        "recorder_missed": run.recorder_missed,
     }
 
 

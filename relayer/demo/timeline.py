@@ -81,7 +81,11 @@ def read_timeline(
     """Every event since deployment on every chain, in order, narrated."""
     narrator = Narrator(manifest, names)
     raw = sorted(
-        (log for chain in manifest.chains for log in _logs(chain, compiled)),
+        (
+            log
+            for chain in manifest.chains
+            for log in _logs(chain, compiled, recorder.heads.get(chain.chain_id, 0))
+        ),
         key=lambda pair: (
             _seen(recorder, pair[0], pair[1]),
             pair[0].chain_id,
@@ -152,7 +156,10 @@ def _trips(
     return sorted(trips, key=lambda t: t.sent_at)
 
 
-def _logs(chain: ChainDeployment, compiled: Contracts) -> Iterator[tuple[ChainDeployment, Any]]:
+def _logs(
+    chain: ChainDeployment, compiled: Contracts, last_block: int
+) -> Iterator[tuple[ChainDeployment, Any]]:
+    """The events up to the last block the recorder saw: what came after is not the story."""
     web3 = connect(chain.rpc_url, chain.chain_id)
     for key, abi_name in SOURCES:
         address = chain.contracts.get(key)
@@ -165,7 +172,7 @@ def _logs(chain: ChainDeployment, compiled: Contracts) -> Iterator[tuple[ChainDe
         query: FilterParams = {
             "address": contract.address,
             "fromBlock": chain.deployed_at_block,
-            "toBlock": "latest",
+            "toBlock": last_block,
         }
         for log in web3.eth.get_logs(query):
             name = topics.get(bytes(log["topics"][0])) if log["topics"] else None

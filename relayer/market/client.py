@@ -96,9 +96,13 @@ class Account:
 class MarketClient:
     """Reads through `market`; transactions from `sender`, when given."""
 
-    def __init__(self, market: Contract, sender: Sender | None = None) -> None:
+    def __init__(
+        self, market: Contract, sender: Sender | None = None, at_block: int | None = None
+    ) -> None:
+        """Reads at `at_block` when given (the market as it was), else at the latest."""
         self.market = market
         self.sender = sender
+        self.at_block = at_block
         self._series: dict[int, Series] = {}
 
     # reads
@@ -246,7 +250,9 @@ class MarketClient:
     def _read(self, call: ContractFunction) -> Any:
         """`call`'s result; a revert comes back as TransactionReverted naming the error."""
         try:
-            return call.call()
+            return call.call(
+                block_identifier=self.at_block if self.at_block is not None else "latest"
+            )
         except (ContractLogicError, ContractCustomError) as err:
             raise TransactionReverted(
                 call.fn_name, "a call", explain_revert(err, self.market.abi)

@@ -19,15 +19,13 @@ from relayer.testbed.net import restartable_chains, targets
 from tests.e2e.story import (
     DEPLOYER,
     KEEPER,
-    World,
     agents,
     as_json,
     feed,
     list_put,
     sell_with_just_enough_margin,
-    spot_of,
-    tokens,
     wait_for,
+    world_of,
 )
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +41,12 @@ def test_a_liquidation_while_the_collateral_chain_is_down_seizes_once_it_returns
         manifest = deploy_everything(
             targets(nodes.chains), network="test", manifest_dir=tmp_path, settings=Settings()
         )
-        world = World(manifest, collateral, market, *tokens(manifest, 51337))
+        world = world_of(manifest, collateral, market)
         carol, keeper, bob = (world.party(a) for a in (DEPLOYER, KEEPER, BOB))
         with agents(tmp_path) as run:
-            run.start("relay", "relay")
+            run.start("relay")
             feed(run, "3000")
-            wait_for("prices", lambda: spot_of(world, market) == 3000, run)
+            wait_for("prices", lambda: world.spot(market) == 3000, run)
             series = list_put(carol, market, Decimal(3000), life=3600)
             world.fund(carol, world.usd, Decimal(20_000))
             world.fund(keeper, world.usd, Decimal(20_000))
@@ -66,7 +64,7 @@ def test_a_liquidation_while_the_collateral_chain_is_down_seizes_once_it_returns
             sell_with_just_enough_margin(
                 world, run, bob, series, price=Decimal(5), amount=Decimal(5)
             )
-            run.start("keep", "keep")
+            run.start("keep")
 
             nodes.stop(0)  # the collateral chain goes away
             feed(run, "2800")
@@ -80,7 +78,7 @@ def test_a_liquidation_while_the_collateral_chain_is_down_seizes_once_it_returns
             run.check_alive()
 
             collateral = nodes.restart(0)
-            back = World(manifest, collateral, market, world.usd, world.weth)
+            back = world_of(manifest, collateral, market)
             keeper_back = back.party(KEEPER)
             wait_for(
                 "the SEIZE delivered once the chain is back",

@@ -15,6 +15,7 @@ import pytest
 from eth_account import Account
 
 from relayer.chains import devkeys
+from relayer.demo.parties import Party, World
 from relayer.deploy.everything import deploy_everything
 from relayer.settings import Settings
 from relayer.testbed.net import targets
@@ -22,17 +23,14 @@ from tests.conftest import Chains
 from tests.e2e.story import (
     DEPLOYER,
     KEEPER,
-    Party,
     Processes,
-    World,
     agents,
     as_json,
     feed,
     list_put,
     sell_with_just_enough_margin,
-    spot_of,
-    tokens,
     wait_for,
+    world_of,
 )
 
 pytestmark = pytest.mark.e2e
@@ -52,13 +50,13 @@ def test_deposit_trade_withdraw_crash_top_up_liquidate_settle_and_conserve(
     manifest = deploy_everything(
         targets(list(chains)), network="test", manifest_dir=tmp_path, settings=Settings()
     )
-    usd, weth = tokens(manifest, chains.collateral.node.spec.chain_id)
-    world = World(manifest, chains.collateral, chains.market, usd, weth)
+    world = world_of(manifest, chains.collateral, chains.market)
+    usd = world.usd
     alice, bob, keeper, carol = (world.party(a) for a in (ALICE, BOB, KEEPER, DEPLOYER))
     with agents(tmp_path) as run:
-        run.start("relay", "relay")
+        run.start("relay")
         feed(run, "3000")
-        wait_for("first prices", lambda: spot_of(world, chains.market) == 3000, run)
+        wait_for("first prices", lambda: world.spot(chains.market) == 3000, run)
         put_low, put_atm = (
             list_put(carol, chains.market, Decimal(strike), SERIES_LIFE) for strike in (2700, 3000)
         )
@@ -74,12 +72,12 @@ def test_deposit_trade_withdraw_crash_top_up_liquidate_settle_and_conserve(
         alice.vault.set_auto_top_up(True)
         withdraw(world, run, carol)
 
-        run.start("keep", "keep")
+        run.start("keep")
         feed(run, CRASH)
-        wait_for("the crash", lambda: all(spot_of(world, c) == Decimal(CRASH) for c in chains), run)
+        wait_for("the crash", lambda: all(world.spot(c) == Decimal(CRASH) for c in chains), run)
         margin_call_answered_by_auto_top_up(world, run, alice)
         run.kill("relay")  # in the middle of the liquidation
-        run.start("relay", "relay")
+        run.start("relay")
         collateral_seized_to_the_liquidator(world, run, bob, keeper, put_atm)
 
         wait_for(
@@ -106,7 +104,7 @@ def deposit_with_the_relayer_killed(
     world.mint(world.weth, bob.address, Decimal(1))
     bob.vault.deposit(world.weth, Decimal(1))
     run.kill("relay")  # the CREDITs are in flight
-    run.start("relay", "relay")
+    run.start("relay")
     wait_for(
         "the credits, each once",
         lambda: (

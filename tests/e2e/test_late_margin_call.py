@@ -18,15 +18,13 @@ from relayer.testbed.net import targets
 from tests.conftest import Chains, rpc
 from tests.e2e.story import (
     DEPLOYER,
-    World,
     agents,
     as_json,
     feed,
     list_put,
     sell_with_just_enough_margin,
-    spot_of,
-    tokens,
     wait_for,
+    world_of,
 )
 
 pytestmark = pytest.mark.e2e
@@ -42,12 +40,12 @@ def test_a_margin_call_delivered_after_its_deadline_moves_no_reserve(
     manifest = deploy_everything(
         targets(list(chains)), network="test", manifest_dir=tmp_path, settings=settings
     )
-    world = World(manifest, chains.collateral, chains.market, *tokens(manifest, 31337))
+    world = world_of(manifest, chains.collateral, chains.market)
     carol, alice = world.party(DEPLOYER), world.party(ALICE)
     with agents(tmp_path) as run:
-        run.start("relay", "relay")
+        run.start("relay")
         feed(run, "3000")
-        wait_for("prices", lambda: spot_of(world, chains.market) == 3000, run)
+        wait_for("prices", lambda: world.spot(chains.market) == 3000, run)
         series = list_put(carol, chains.market, Decimal(2700), life=3600)
         world.fund(carol, world.usd, Decimal(5_000))
         wait_for("credit", lambda: carol.market.cash(carol.address) == 5_000, run)
@@ -61,7 +59,7 @@ def test_a_margin_call_delivered_after_its_deadline_moves_no_reserve(
 
         run.kill("relay")  # the MARGIN_CALL will wait
         feed(run, "2800")
-        wait_for("the crash", lambda: spot_of(world, chains.market) == 2800, run)
+        wait_for("the crash", lambda: world.spot(chains.market) == 2800, run)
         call = carol.market.margin_call(alice.address)
         cash = alice.market.cash(alice.address)
         # The collateral chain's clock passes the deadline before the message arrives.
@@ -69,7 +67,7 @@ def test_a_margin_call_delivered_after_its_deadline_moves_no_reserve(
         rpc(chains.collateral, "evm_increaseTime", late_by)
         rpc(chains.collateral, "evm_mine")
 
-        run.start("relay", "relay")
+        run.start("relay")
         status = alice.vault.vault.functions.marginCallStatus(call.call_id)
         wait_for("the late call recorded", lambda: status.call() == LATE, run)
         assert alice.vault.reserve(alice.address, world.usd) == 1000, "no reserve moved"

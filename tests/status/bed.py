@@ -13,6 +13,7 @@ from web3 import Web3
 
 from relayer.chains import devkeys
 from relayer.chains.tx import Sender
+from relayer.demo.parties import World
 from relayer.deploy.everything import deploy_everything
 from relayer.messaging.metrics import RelayMetrics
 from relayer.messaging.service import RelayService
@@ -22,7 +23,10 @@ from relayer.oracle.report import PriceReport, sign_report
 from relayer.settings import Settings
 from relayer.testbed.net import contracts, relay_settings, run_until, targets
 from tests.conftest import Chains
-from tests.e2e.story import World, chain_time, tokens
+from tests.e2e.story import (
+    chain_time,
+    world_of,
+)
 
 FEED_POSTER = Account.from_key(devkeys.FEEDER_KEY.get_secret_value())
 ORACLE_SIGNERS = [
@@ -37,8 +41,7 @@ def deploy_world(chains: Chains, manifest_dir: Path) -> World:
     manifest = deploy_everything(
         targets(list(chains)), network="test", manifest_dir=manifest_dir, settings=Settings()
     )
-    usd, weth = tokens(manifest, chains.collateral.node.spec.chain_id)
-    return World(manifest, chains.collateral, chains.market, usd, weth)
+    return world_of(manifest, chains.collateral, chains.market)
 
 
 def post_prices(world: World, spot: float) -> None:

@@ -24,7 +24,11 @@ from relayer.status.model import RouteStatus
 from relayer.status.snapshot import NoChainAnswers
 from relayer.testbed.net import contracts
 from tests.conftest import Chains
-from tests.e2e.story import DEPLOYER, KEEPER, list_put
+from tests.e2e.story import (
+    DEPLOYER,
+    KEEPER,
+    list_put,
+)
 from tests.status.bed import deploy_world, post_prices, relay
 
 pytestmark = pytest.mark.e2e
