@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from relayer import __version__
+from relayer.bench.summary import summary_table, write_into
 from relayer.chains.compiler import load_contracts
 from relayer.chains.toolchain import foundry_tool, install_native_solc, resolve_solc
 from relayer.cli import collateral as collateral_cli
@@ -116,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "--runs", type=int, default=20, help="liquidations timed per block mode"
     )
     crosschain_bench.set_defaults(handler=_bench_crosschain)
+    summary = bench.add_parser(
+        "summary", help="the README's performance table, from the results in docs/bench"
+    )
+    summary.add_argument(
+        "--write", type=Path, metavar="README", help="replace the table between its markers"
+    )
+    summary.set_defaults(handler=_bench_summary)
 
     demo_cli.add_command(commands)
     return parser
@@ -185,6 +193,16 @@ def _bench_market(args: argparse.Namespace, settings: Settings) -> int:
 
     print(report(bench_market_command(args.out)))
     print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _bench_summary(args: argparse.Namespace, settings: Settings) -> int:
+    table = summary_table()
+    if args.write is None:
+        print(table)
+    else:
+        changed = write_into(args.write, table)
+        print(f"{args.write}: {'updated' if changed else 'already up to date'}")
     return 0
 
 
