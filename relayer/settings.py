@@ -244,6 +244,24 @@ class KeeperSettings(BaseModel):
     settle_batch: int = Field(50, ge=1, le=500, description="accounts per settlePositions")
 
 
+class DeploySettings(BaseModel):
+    """`crossflow deploy --network NAME`: where the named networks are described, and how
+    much more than the simulated plan costs the deployer must hold before anything is sent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    networks_file: Path = Field(Path("networks.toml"), description="the named networks (TOML)")
+    funds_headroom: float = Field(
+        1.5,
+        ge=1,
+        description="balance needed per chain, times the plan's cost at today's gas price: gas "
+        "limits carry 25% over the estimate, and the price moves before the last transaction",
+    )
+    fork_startup_timeout: float = Field(
+        60.0, gt=0, description="seconds a local fork of a chain may take to answer (plans)"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CROSSFLOW_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -259,6 +277,7 @@ class Settings(BaseSettings):
     market: MarketSettings = MarketSettings()
     collateral: CollateralSettings = CollateralSettings()
     keeper: KeeperSettings = KeeperSettings()
+    deploy: DeploySettings = DeploySettings()
 
     @classmethod
     def settings_customise_sources(

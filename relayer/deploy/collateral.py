@@ -40,6 +40,7 @@ from relayer.deploy.deployer import (
     ChainTarget,
     _Deployment,  # the one deploy-run helper, shared by the deploy modules
 )
+from relayer.deploy.journal import Journal, deploy_sender
 from relayer.errors import ConfigError, InvalidManifest
 from relayer.market.units import to_wad
 from relayer.oracle.feeds import ETH_USD
@@ -69,13 +70,16 @@ def deploy_collateral(
     settings: CollateralSettings,
     feed_max_age: int,
     guardian: str | None = None,
+    test_tokens: bool = True,
     contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> Manifest:
-    """The test tokens and a vault on every chain whose role is not the market's,
-    crediting the market's domain; WETH priced by the chain's ETH/USD feed, USD at
-    par. The deployer owns them all; `guardian` (default: the deployer) may pause."""
+    """A vault on every chain whose role is not the market's, crediting the market's
+    domain, and with `test_tokens` a test WETH (priced by the chain's ETH/USD feed) and
+    a test USD (at par) with faucets, listed on it. The deployer owns them all;
+    `guardian` (default: the deployer) may pause."""
     compiled = contracts or load_contracts()
-    run = _Deployment(targets, network, manifest_dir, deployer_key, compiled)
+    run = _Deployment(targets, network, manifest_dir, deployer_key, compiled, journal=journal)
     market_domain = _market_target(targets, network).chain_id
     owner = run.deployer.address
     replaced: dict[int, list[str]] = {}
@@ -85,7 +89,7 @@ def deploy_collateral(
         chain = run.chains[target.chain_id]
         mailbox, _ = _needed(chain, network)
         before = {spec: chain.contracts.get(spec.manifest_key) for spec in (WETH, USD)}
-        for spec in (WETH, USD):
+        for spec in (WETH, USD) if test_tokens else ():
             args = _token_args(spec, _token_settings(settings, spec), settings, owner)
             address = run.ensure(target, spec.manifest_key, args)
             if before[spec] not in (None, address):
@@ -106,13 +110,18 @@ def deploy_collateral(
                 settings=settings,
                 feed_max_age=feed_max_age,
                 guardian=guardian or owner,
+                test_tokens=test_tokens,
             )
             _delist(sender, run.contract(chain, VAULT_KEY), replaced.get(chain.chain_id, []))
     return manifest
 
 
 def wire_collateral(
-    manifest: Manifest, *, deployer_key: SecretStr, contracts: Contracts | None = None
+    manifest: Manifest,
+    *,
+    deployer_key: SecretStr,
+    contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> list[Wiring]:
     """Each vault trusts the market on the market's domain, and the market trusts each
     vault on its domain (both `IMessageApp.setTrustedRemote`, owner only). Raises
@@ -124,8 +133,11 @@ def wire_collateral(
         raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
     market_chain = markets[0]
     market_address = manifest.address(market_chain, MARKET_KEY)
-    market_sender = Sender(
-        connect(market_chain.rpc_url, market_chain.chain_id), deployer, market_chain.chain_id
+    market_sender = deploy_sender(
+        connect(market_chain.rpc_url, market_chain.chain_id),
+        deployer,
+        market_chain.chain_id,
+        journal,
     )
     market = _app(market_sender, market_address, abi)
     # Every address first, so a manifest missing one vault changes nothing anywhere.
@@ -136,7 +148,8 @@ def wire_collateral(
     ]
     done = []
     for chain, vault_address in vaults:
-        vault_sender = Sender(connect(chain.rpc_url, chain.chain_id), deployer, chain.chain_id)
+        web3 = connect(chain.rpc_url, chain.chain_id)
+        vault_sender = deploy_sender(web3, deployer, chain.chain_id, journal)
         vault = _app(vault_sender, vault_address, abi)
         done.append(
             _ensure_remote(
@@ -214,11 +227,12 @@ def _configure(
     settings: CollateralSettings,
     feed_max_age: int,
     guardian: str,
+    test_tokens: bool,
 ) -> None:
     """Listings, faucets, guardian and handler gas as the settings say."""
     vault = run.contract(chain, VAULT_KEY)
     _, feed = _needed(chain, run.network)
-    for spec in (WETH, USD):
+    for spec in (WETH, USD) if test_tokens else ():
         token_settings = _token_settings(settings, spec)
         token = run.contract(chain, spec.manifest_key)
         priced = spec is WETH
@@ -232,28 +246,34 @@ def _configure(
         listed, _, current = vault.functions.tokenConfig(token.address).call()
         if not listed or tuple(current) != config:
             call = vault.functions.listToken(token.address, config)
-            sender.transact(call, f"listing {spec.symbol} on {chain.name}")
-        _ensure_faucet(sender, token, token_settings, settings)
+            sender.transact(call, f"listing {spec.symbol}")
+        _ensure_faucet(sender, token, spec.symbol, token_settings, settings)
     if vault.functions.guardian().call() != Web3.to_checksum_address(guardian):
-        sender.transact(vault.functions.setGuardian(guardian), "setting the vault's guardian")
+        sender.transact(
+            vault.functions.setGuardian(guardian), f"setting the guardian to {guardian}"
+        )
     mailbox = run.contract(chain, MAILBOX)
     if mailbox.functions.handlerGas().call() != settings.handler_gas:
         call = mailbox.functions.setHandlerGas(settings.handler_gas)
-        sender.transact(call, f"setting the handler gas on {chain.name}")
+        sender.transact(call, f"setting the handler gas to {settings.handler_gas}")
 
 
 def _ensure_faucet(
     sender: Sender,
     token: Contract,
+    symbol: str,
     token_settings: CollateralTokenSettings,
     settings: CollateralSettings,
 ) -> None:
     drip = _scaled(token_settings.drip, TEST_TOKEN_DECIMALS)
     if token.functions.dripAmount().call() != drip:
-        sender.transact(token.functions.setDripAmount(drip), "setting the faucet drip")
+        call = token.functions.setDripAmount(drip)
+        sender.transact(call, f"setting the {symbol} faucet's drip to {token_settings.drip}")
     if token.functions.dripCooldown().call() != settings.drip_cooldown:
         call = token.functions.setDripCooldown(settings.drip_cooldown)
-        sender.transact(call, "setting the faucet cooldown")
+        sender.transact(
+            call, f"setting the {symbol} faucet's cooldown to {settings.drip_cooldown} s"
+        )
 
 
 def _delist(sender: Sender, vault: Contract, tokens: list[str]) -> None:
@@ -262,7 +282,8 @@ def _delist(sender: Sender, vault: Contract, tokens: list[str]) -> None:
     for token in tokens:
         address = Web3.to_checksum_address(token)
         if vault.functions.tokenConfig(address).call()[0]:
-            sender.transact(vault.functions.delistToken(address), "delisting a replaced token")
+            call = vault.functions.delistToken(address)
+            sender.transact(call, f"delisting the replaced token {address}")
 
 
 def _app(sender: Sender, address: str, abi: list[dict[str, Any]]) -> Contract:
@@ -276,7 +297,7 @@ def _ensure_remote(
     changed = app.functions.trustedRemote(domain).call() != remote
     if changed:
         call = app.functions.setTrustedRemote(domain, remote)
-        sender.transact(call, f"wiring the {key} on {chain} to domain {domain}")
+        sender.transact(call, f"trusting {remote} on domain {domain}")
     return Wiring(chain, key, domain, remote, changed)
 
 

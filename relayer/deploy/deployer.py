@@ -34,6 +34,7 @@ from relayer.chains.manifest import (
     save_manifest,
 )
 from relayer.chains.tx import Sender
+from relayer.deploy.journal import Journal, deploy_sender
 from relayer.errors import ConfigError
 from relayer.market.units import to_wad
 from relayer.oracle.feeds import ETH_IV, ETH_USD, FEEDS, FeedSpec
@@ -52,6 +53,13 @@ class ChainTarget:
     role: str
     chain_id: int
     rpc_url: str
+    # The environment variable the URL came from: messages name it rather than print a
+    # URL that often carries an API key.
+    rpc_env: str | None = None
+
+    @property
+    def rpc_shown(self) -> str:
+        return f"the RPC URL in {self.rpc_env}" if self.rpc_env else self.rpc_url
 
 
 def deploy_messaging(
@@ -63,10 +71,11 @@ def deploy_messaging(
     validators: Sequence[str],
     threshold: int,
     contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> Manifest:
     """A Mailbox on every chain, each trusting `validators` (M = `threshold`) for
     messages from every other chain."""
-    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts, journal=journal)
     # Mailboxes come as a set: a channel's nonces live at both of its ends, so a new
     # mailbox on one chain would find the others expecting nonces it never sent.
     if not all(run.keeps(target, MAILBOX) for target in targets):
@@ -96,10 +105,11 @@ def deploy_oracle(
     threshold: int,
     feeds: Sequence[FeedSpec] = FEEDS,
     contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> Manifest:
     """Every feed in `feeds` on every chain, accepting reports that `threshold` of
     `signers` signed."""
-    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts, journal=journal)
     for target in targets:
         for spec in feeds:
             args = spec.constructor_args(list(signers), threshold, run.deployer.address)
@@ -108,7 +118,9 @@ def deploy_oracle(
     for chain in manifest.chains:
         for spec in feeds:
             feed = run.contract(chain, spec.manifest_key)
-            _ensure_signers(run.senders[chain.chain_id], feed, signers, threshold)
+            _ensure_signers(
+                run.senders[chain.chain_id], feed, spec.manifest_key, signers, threshold
+            )
     return manifest
 
 
@@ -122,13 +134,14 @@ def deploy_market(
     feed_max_age: int,
     market: MarketSettings | None = None,
     contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> Manifest:
     """The risk engine and the options market (with its two modules) on the market
     chain, trading the feeds and using the mailbox the manifest records there, with
     the deployer as owner, fee account and insurance fund until the product issue
     gives them their own keys."""
     market = market or MarketSettings()
-    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts)
+    run = _Deployment(targets, network, manifest_dir, deployer_key, contracts, journal=journal)
     target = next(t for t in targets if t.role == MARKET_ROLE)
     chain = run.chains[target.chain_id]
     feeds = [chain.contracts.get(spec.manifest_key) for spec in (ETH_USD, ETH_IV)]
@@ -188,8 +201,14 @@ def deploy_market(
         wired = (kept.admin().call().lower(), kept.collateral().call().lower())
         if wired != (admin.lower(), collateral.lower()):
             run.forget("OptionsMarket")
-    run.ensure(target, "OptionsMarket", (setup, params, liquidation, admin, collateral))
-    return run.save()
+    address = run.ensure(target, "OptionsMarket", (setup, params, liquidation, admin, collateral))
+    manifest = run.save()
+    market_abi = run.compiled.get("IOptionsMarket").abi
+    options_market = run.senders[target.chain_id].web3.eth.contract(
+        address=Web3.to_checksum_address(address), abi=market_abi
+    )
+    _ensure_market_params(run.senders[target.chain_id], options_market, params, liquidation)
+    return manifest
 
 
 class _Deployment:
@@ -202,17 +221,21 @@ class _Deployment:
         manifest_dir: Path,
         deployer_key: SecretStr,
         contracts: Contracts | None,
+        *,
+        journal: Journal | None = None,
     ) -> None:
         self.network = network
         self.manifest_dir = manifest_dir
         self.compiled = contracts or load_contracts()
         self.deployer: LocalAccount = Account.from_key(deployer_key.get_secret_value())
-        previous = _previous(manifest_dir, network)
+        previous = recorded_manifest(manifest_dir, network)
         self.senders: dict[int, Sender] = {}
         self.chains: dict[int, ChainDeployment] = {}
         for target in targets:
             web3 = connect(target.rpc_url, target.chain_id)
-            self.senders[target.chain_id] = Sender(web3, self.deployer, target.chain_id)
+            self.senders[target.chain_id] = deploy_sender(
+                web3, self.deployer, target.chain_id, journal
+            )
             genesis = genesis_hash(web3, target.rpc_url)
             known = _known_chain(previous, target, genesis)
             self.chains[target.chain_id] = ChainDeployment(
@@ -282,7 +305,7 @@ class _Deployment:
         )
 
 
-def _previous(manifest_dir: Path, network: str) -> Manifest | None:
+def recorded_manifest(manifest_dir: Path, network: str) -> Manifest | None:
     """The manifest to resume from; none when it is missing, unreadable or in an
     older format (it cannot say which chains it was written for): deploy afresh."""
     try:
@@ -316,9 +339,31 @@ def _ensure_validators(
     sender.transact(call, f"setting validators for origin {origin}")
 
 
-def _ensure_signers(sender: Sender, feed: Contract, signers: Sequence[str], threshold: int) -> None:
+def _ensure_signers(
+    sender: Sender, feed: Contract, key: str, signers: Sequence[str], threshold: int
+) -> None:
     current = feed.functions.signers().call()
     if sorted(current) == sorted(signers) and feed.functions.threshold().call() == threshold:
         return
     call = feed.functions.setSigners(list(signers), threshold)
-    sender.transact(call, "setting the oracle signers")
+    sender.transact(call, f"setting the oracle signers of {key}")
+
+
+def _ensure_market_params(
+    sender: Sender, market: Contract, risk: tuple[object, ...], liquidation: tuple[object, ...]
+) -> None:
+    """A kept market is held to the parameters the settings give now (a fresh one got
+    them in its constructor)."""
+    functions = market.functions
+    if _plain(functions.riskParams().call()) != _plain(risk):
+        sender.transact(functions.setRiskParams(risk), "setting the market's risk parameters")
+    if _plain(functions.liquidationParams().call()) != _plain(liquidation):
+        call = functions.setLiquidationParams(liquidation)
+        sender.transact(call, "setting the market's liquidation parameters")
+
+
+def _plain(value: object) -> object:
+    """A struct as web3 returns it (lists or tuples, nested) as nested tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    return value

@@ -1,7 +1,7 @@
-"""The market's half of the collateral wiring: on the market, each collateral
-chain's test USD is the quote token (cash), its test WETH listed collateral with
-the haircut the vault uses, and τ of the route set. Every value is read first, so
-a second run sends nothing."""
+"""The market's half of the collateral wiring: on the market, τ of each collateral
+chain's route set and, where the chain has test tokens, its test USD the quote token
+(cash) and its test WETH listed collateral with the haircut the vault uses. Every
+value is read first, so a second run sends nothing."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from web3 import Web3
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import Manifest
-from relayer.chains.tx import Sender
 from relayer.collateral.tokens import TEST_TOKEN_DECIMALS, USD, WETH
 from relayer.deploy.collateral import MARKET_KEY
 from relayer.deploy.deployer import MARKET_ROLE
+from relayer.deploy.journal import Journal, deploy_sender
 from relayer.errors import InvalidManifest
 from relayer.market.units import to_wad
 from relayer.settings import CollateralSettings
@@ -27,7 +27,9 @@ def list_collateral_on_market(
     deployer_key: SecretStr,
     collateral: CollateralSettings,
     latency: int,
+    test_tokens: bool = True,
     contracts: Contracts | None = None,
+    journal: Journal | None = None,
 ) -> int:
     """Configures the market for every collateral chain in `manifest`; returns how
     many settings it changed."""
@@ -36,7 +38,8 @@ def list_collateral_on_market(
         raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
     chain = markets[0]
     web3 = connect(chain.rpc_url, chain.chain_id)
-    owner = Sender(web3, Account.from_key(deployer_key.get_secret_value()), chain.chain_id)
+    deployer = Account.from_key(deployer_key.get_secret_value())
+    owner = deploy_sender(web3, deployer, chain.chain_id, journal)
     market = web3.eth.contract(
         address=Web3.to_checksum_address(manifest.address(chain, MARKET_KEY)),
         abi=(contracts or load_contracts()).get("IOptionsMarket").abi,
@@ -47,21 +50,23 @@ def list_collateral_on_market(
     changed = 0
     for vault_chain in (c for c in manifest.chains if c.role != MARKET_ROLE):
         domain = vault_chain.domain
-        usd = Web3.to_checksum_address(manifest.address(vault_chain, USD.manifest_key))
-        weth = Web3.to_checksum_address(manifest.address(vault_chain, WETH.manifest_key))
-        if (functions.quoteToken(domain).call(), functions.tokenUnit(domain, usd).call()) != (
-            usd,
-            unit,
-        ):
-            call = functions.setQuoteToken(domain, usd, TEST_TOKEN_DECIMALS)
-            owner.transact(call, "setQuoteToken")
-            changed += 1
-        listed = tuple(functions.collateralToken(domain, weth).call())
-        if (*listed, functions.tokenUnit(domain, weth).call()) != (True, haircut, unit):
-            call = functions.setCollateralToken(domain, weth, haircut, True, TEST_TOKEN_DECIMALS)
-            owner.transact(call, "setCollateralToken")
-            changed += 1
+        if test_tokens:
+            usd = Web3.to_checksum_address(manifest.address(vault_chain, USD.manifest_key))
+            weth = Web3.to_checksum_address(manifest.address(vault_chain, WETH.manifest_key))
+            quote = (functions.quoteToken(domain).call(), functions.tokenUnit(domain, usd).call())
+            if quote != (usd, unit):
+                call = functions.setQuoteToken(domain, usd, TEST_TOKEN_DECIMALS)
+                owner.transact(call, f"making {usd} the quote token on domain {domain}")
+                changed += 1
+            listed = tuple(functions.collateralToken(domain, weth).call())
+            if (*listed, functions.tokenUnit(domain, weth).call()) != (True, haircut, unit):
+                call = functions.setCollateralToken(
+                    domain, weth, haircut, True, TEST_TOKEN_DECIMALS
+                )
+                owner.transact(call, f"listing {weth} as collateral on domain {domain}")
+                changed += 1
         if functions.domainLatency(domain).call() != latency:
-            owner.transact(functions.setDomainLatency(domain, latency), "setDomainLatency")
+            call = functions.setDomainLatency(domain, latency)
+            owner.transact(call, f"setting the latency of domain {domain} to {latency} s")
             changed += 1
     return changed
