@@ -87,9 +87,13 @@ def _party(
     ax: Axes, title: str, points: list[tuple[float, Margin]], events: list[Event], start: float
 ) -> None:
     xs = [t for t, _ in points]
-    ax.plot(xs, [m.equity for _, m in points], color="black", lw=1.8, label="equity")
-    ax.plot(xs, [m.im for _, m in points], color="tab:blue", ls="--", label="IM")
-    ax.plot(xs, [m.mm for _, m in points], color="tab:red", ls=":", label="MM")
+    # Steps: a margin number holds from its block until the next one changes it.
+    for values, style in (
+        ([m.equity for _, m in points], {"color": "black", "lw": 1.8, "label": "equity"}),
+        ([m.im for _, m in points], {"color": "tab:blue", "ls": "--", "label": "IM"}),
+        ([m.mm for _, m in points], {"color": "tab:red", "ls": ":", "label": "MM"}),
+    ):
+        ax.step(xs, values, where="post", **style)
     ax.set_ylabel("USD")
     ax.set_title(title, loc="left")
     marked: set[str] = set()
@@ -121,11 +125,10 @@ def _buffer(ax: Axes, names: list[str], times: list[float], samples: list[Sample
             if (m := s.margins.get(name)) is not None and m.buffer_share is not None
         ]
         if points:
-            ax.plot([t for t, _ in points], [v for _, v in points], label=name)
+            ax.step([t for t, _ in points], [v for _, v in points], where="post", label=name)
     ax.set_ylabel("% of IM")
     ax.set_title(
-        "the latency buffer's share of IM: what the time a liquidation needs to cross "
-        "adds (only collateral that must be seized across chains carries it)",
+        "latency buffer as a share of IM (only collateral seized across chains carries it)",
         loc="left",
     )
     ax.legend(**LEGEND)

@@ -65,6 +65,7 @@ def write_report(
         },
     }
     write_json_atomic(path, report, indent=2)
+    path.chmod(0o644)  # a result to share, not a secret
     return path
 
 

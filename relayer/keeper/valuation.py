@@ -101,9 +101,12 @@ def read_params(market: Contract) -> Params:
     return Params(risk, int(spot_age), int(vol_age))
 
 
-def read_holdings(market: Contract, address: str, series: dict[int, Series]) -> Snapshot:
-    """The account's series and positions: readable whatever the feeds say."""
-    ids, lots = call(market, market.functions.positionsOf(address))
+def read_holdings(
+    market: Contract, address: str, series: dict[int, Series], block: int | None = None
+) -> Snapshot:
+    """The account's series and positions (at `block`, else the latest): readable
+    whatever the feeds say."""
+    ids, lots = call(market, market.functions.positionsOf(address), block)
     return Snapshot(
         address,
         {int(i): n * series[int(i)].lot_size for i, n in zip(ids, lots, strict=True)},
