@@ -152,7 +152,8 @@ class Narrator:
             )
         return (
             f"{self.units(args['amount'])} {self.symbol(chain.domain, args['token'])} of "
-            f"{self.who(args['account'])}'s collateral paid to {self.who(args['recipient'])} (SEIZE)"
+            f"{self.who(args['account'])}'s collateral paid to {self.who(args['recipient'])} "
+            "(SEIZE)"
         )
 
     # words
