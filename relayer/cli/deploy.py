@@ -58,30 +58,25 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     network = network_of(args, settings)
     if network == LOCAL_NETWORK:
-        spec, configured_in = _local_spec(args.threshold, settings), "the devnet state"
+        spec = _local_spec(args.threshold, settings)
+        configured_in = "the devnet state"
     else:
         networks_file = args.networks or settings.deploy.networks_file
-        spec, configured_in = (
-            _named_spec(network, networks_file, args.threshold),
-            str(networks_file),
-        )
+        spec = _named_spec(network, networks_file, args.threshold)
+        configured_in = str(networks_file)
+    compiled = load_contracts()
+    manifest_dir = settings.manifest_dir
     planned = plan(
         spec,
         configured_in=configured_in,
-        manifest_dir=settings.manifest_dir,
+        manifest_dir=manifest_dir,
         settings=settings,
-        contracts=load_contracts(),
+        contracts=compiled,
     )
     if args.dry_run:
         _print_plan(spec, planned)
         return 0
-    done = execute(
-        spec,
-        planned,
-        manifest_dir=settings.manifest_dir,
-        settings=settings,
-        contracts=load_contracts(),
-    )
+    done = execute(spec, planned, manifest_dir=manifest_dir, settings=settings, contracts=compiled)
     _print_run(spec, done, manifest_path(settings.manifest_dir, network))
     return 0
 

@@ -32,7 +32,7 @@ from relayer.settings import Settings
 _FORK_BALANCE = 10**30
 METHOD = (
     "gas: what each transaction used in this deploy run on a local fork of each chain "
-    "(anvil --fork-url) at block {blocks}; cost: that gas at each chain's gas price now. "
+    "(anvil --fork-url) from block {blocks}; cost: that gas at each chain's gas price now. "
     "Rollups (Arbitrum, Base) add an L1 data fee on top; funds_headroom covers some of it."
 )
 
@@ -46,7 +46,8 @@ class Plan:
 
     @property
     def method(self) -> str:
-        return METHOD.format(blocks=", ".join(str(b) for b in self.fork_blocks.values()))
+        blocks = ", ".join(f"{block} of chain {chain}" for chain, block in self.fork_blocks.items())
+        return METHOD.format(blocks=blocks)
 
 
 @dataclass(frozen=True)

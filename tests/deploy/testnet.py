@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,7 @@ class AnvilTestnet:
         argv = ["deploy", "--network", NETWORK, "--networks", str(networks), *args]
         out, err = io.StringIO(), io.StringIO()
         with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys, "stdin", io.StringIO())  # no terminal to ask a password on
             for name, value in variables.items():
                 if value is None:
                     patch.delenv(name, raising=False)
