@@ -13,7 +13,7 @@ PY_STAMP := $(VENV)/.installed
 .PHONY: help setup demo test lint contracts-test pytest bench down clean
 
 help:
-	@echo "make demo   bring up the local chains, compile, show their status"
+	@echo "make demo   the whole story live on fresh local chains (make down stops --keep-running)"
 	@echo "make test   lint, type-check, forge tests and pytest against local Anvil nodes"
 	@echo "make bench  relay, risk engine, market and cross-chain benchmarks"
 	@echo "make down   stop the chains the demo started"
@@ -59,8 +59,9 @@ contracts-test: setup
 		echo "forge ran no tests; clear its cache with \`scripts/forge clean\` and retry" >&2; exit 1; }; \
 	rm -f "$$log"
 
+# One worker per core, up to 4: most of a test's time is spent waiting on nodes and agents.
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4
 
 test: lint contracts-test pytest
 
