@@ -65,7 +65,7 @@ def check_live(manifest: Manifest, path: Path, contracts: Contracts) -> None:
             web3 = connect(chain.rpc_url, chain.chain_id)
         except ChainIdMismatch as err:
             raise StaleManifest(
-                path, manifest.network, chain.name, chain.chain_id, f"is not at {chain.rpc_url}"
+                path, manifest.network, chain.name, chain.chain_id, f"is not at {chain.rpc_shown}"
             ) from err
         except NodeUnreachable:
             continue

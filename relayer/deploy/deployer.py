@@ -28,6 +28,7 @@ from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import (
     ChainDeployment,
     Manifest,
+    ManifestRpcUrlNotSet,
     SignerQuorum,
     contract_name,
     load_manifest,
@@ -53,13 +54,13 @@ class ChainTarget:
     role: str
     chain_id: int
     rpc_url: str
-    # The environment variable the URL came from: messages name it rather than print a
-    # URL that often carries an API key.
-    rpc_env: str | None = None
+    # The environment variable the URL came from: messages and the manifest name it
+    # rather than show a URL that often carries an API key.
+    rpc_url_env: str | None = None
 
     @property
     def rpc_shown(self) -> str:
-        return f"the RPC URL in {self.rpc_env}" if self.rpc_env else self.rpc_url
+        return f"the RPC URL in {self.rpc_url_env}" if self.rpc_url_env else self.rpc_url
 
 
 def deploy_messaging(
@@ -244,6 +245,7 @@ class _Deployment:
                 chain_id=target.chain_id,
                 domain=target.chain_id,
                 rpc_url=target.rpc_url,
+                rpc_url_env=target.rpc_url_env,
                 genesis_hash=genesis,
                 contracts=dict(known.contracts) if known else {},
                 code_hashes=dict(known.code_hashes) if known else {},
@@ -307,9 +309,13 @@ class _Deployment:
 
 def recorded_manifest(manifest_dir: Path, network: str) -> Manifest | None:
     """The manifest to resume from; none when it is missing, unreadable or in an
-    older format (it cannot say which chains it was written for): deploy afresh."""
+    older format (it cannot say which chains it was written for): deploy afresh.
+    Raises ManifestRpcUrlNotSet when it is sound but a variable it names is unset:
+    deploying afresh then would abandon every contract it records."""
     try:
         return load_manifest(manifest_dir, network)
+    except ManifestRpcUrlNotSet:
+        raise
     except ConfigError:
         return None
 

@@ -1,8 +1,9 @@
 """The networks file (`networks.toml`): the named networks `crossflow deploy --network
 NAME` deploys to. Each names its chains (role, chain id, and the environment variable
-holding the RPC URL, so no URL with an API key sits in a committed file), where the
-deployer's key comes from, the validators and oracle signers the contracts trust, the
-series the market lists, and whether the collateral chains get test tokens.
+holding the RPC URL, so no URL with an API key sits in a committed file: the manifest
+records the variable too), where the deployer's key comes from, the validators and
+oracle signers the contracts trust, the series the market lists, and whether the
+collateral chains get test tokens.
 
 `local` is not in the file: it is the devnet, with the dev keys.
 """
@@ -208,7 +209,7 @@ def network_chains(
         raise RpcUrlNotSet(network, unset)
     return [
         ChainTarget(
-            c.name, c.role, c.chain_id, environ[c.rpc_url_env].strip(), rpc_env=c.rpc_url_env
+            c.name, c.role, c.chain_id, environ[c.rpc_url_env].strip(), rpc_url_env=c.rpc_url_env
         )
         for c in config.chains
     ]

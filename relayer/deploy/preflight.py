@@ -24,7 +24,7 @@ class RpcUnreachable(ChainError):
     def __init__(self, target: ChainTarget, detail: str) -> None:
         super().__init__(
             f"{target.name}: no node answers at {target.rpc_shown}: {detail}; nothing was sent",
-            f"check {target.rpc_env or 'the URL'} and that the node is up",
+            f"check {target.rpc_url_env or 'the URL'} and that the node is up",
         )
 
 
@@ -33,7 +33,8 @@ class WrongChain(ChainError):
         super().__init__(
             f"{target.rpc_shown} is chain {actual}, but {configured_in} says {target.name} is "
             f"chain {target.chain_id}; nothing was sent",
-            f"point {target.rpc_env or 'the URL'} at chain {target.chain_id}, or fix its chain_id",
+            f"point {target.rpc_url_env or 'the URL'} at chain {target.chain_id}, "
+            "or fix its chain_id",
         )
 
 
@@ -89,7 +90,7 @@ def check_chains(targets: Sequence[ChainTarget], configured_in: str) -> list[Liv
             web3 = connect(target.rpc_url)
             actual = chain_id(web3, target.rpc_url)
         except NodeUnreachable as err:
-            if target.rpc_env is None:
+            if target.rpc_url_env is None:
                 raise  # a local URL: safe to show, and its hint (`devnet up`) is the fix
             raise RpcUnreachable(target, _without_url(err.message, target)) from None
         if actual != target.chain_id:

@@ -1,8 +1,9 @@
 """`crossflow deploy --network NAME` as a public testnet sees it, on Anvil chains with
-the Sepolia and Arbitrum Sepolia chain ids: a keystore deploy of everything, a second
-run that sends nothing, a dry run that sends nothing and writes no manifest, a wrong
-chain id and an unfunded key refused before any transaction, and a cut wire and a
-changed validator set repaired."""
+the Sepolia and Arbitrum Sepolia chain ids: a keystore deploy of everything, a manifest
+that names the RPC URLs' variables instead of the URLs, a second run that sends
+nothing, a dry run that sends nothing and writes no manifest, a wrong chain id and an
+unfunded key refused before any transaction, and a cut wire and a changed validator
+set repaired."""
 
 from __future__ import annotations
 
@@ -94,6 +95,41 @@ def test_a_keystore_deploy_puts_everything_on_both_chains_and_wires_it(
     assert sorted(mailbox.functions.validators(SEPOLIA).call()) == VALIDATORS
     feed = testnet.contract(manifest, SEPOLIA, "PriceFeed:ETH/USD", "PriceFeed")
     assert sorted(feed.functions.signers().call()) == SIGNERS
+
+
+def test_the_manifest_names_each_rpc_variable_never_its_url_and_readers_need_it(
+    testnet: AnvilTestnet, deployed: Path
+) -> None:
+    path = deployed / f"{NETWORK}.json"
+    text = path.read_text()
+    for chain in testnet.chains:
+        assert chain.node.rpc_url not in text
+    recorded = [(c.get("rpc_url"), c["rpc_url_env"]) for c in json.loads(text)["chains"]]
+    assert recorded == [(None, "TEST_SEPOLIA_RPC_URL"), (None, "TEST_ARBITRUM_SEPOLIA_RPC_URL")]
+
+    status = testnet.crossflow(deployed, "status", "--network", NETWORK, "--json")
+    assert status.code == 0, status.err
+    assert [c["up"] for c in json.loads(status.out)["chains"]] == [True, True]
+
+    unset = testnet.crossflow(deployed, "status", "--network", NETWORK, TEST_SEPOLIA_RPC_URL=None)
+    assert unset.code == 2
+    assert_one_line(
+        unset, str(path), "set TEST_SEPOLIA_RPC_URL to the RPC URL of chain sepolia (11155111)"
+    )
+
+
+def test_a_manifest_variable_unset_stops_a_deploy_that_would_abandon_its_contracts(
+    testnet: AnvilTestnet, deployed: Path, tmp_path: Path
+) -> None:
+    """The networks file now reads Sepolia's URL from another variable than the
+    manifest names; deploying afresh would replace every contract."""
+    path = deployed / f"{NETWORK}.json"
+    manifest = json.loads(path.read_text())
+    manifest["chains"][0]["rpc_url_env"] = "TEST_OLD_SEPOLIA_RPC_URL"
+    path.write_text(json.dumps(manifest))
+    result = testnet.deploy(networks_file(tmp_path / "n.toml"), deployed, "--dry-run")
+    assert result.code == 2
+    assert_one_line(result, str(path), "TEST_OLD_SEPOLIA_RPC_URL to the RPC URL of chain sepolia")
 
 
 def test_a_second_run_deploys_nothing_and_sends_nothing(

@@ -74,12 +74,16 @@ class AnvilTestnet:
     ) -> Result:
         """`crossflow deploy --network testnet` in this process, with the environment a
         user would set (`environ` adds to it; None unsets a variable)."""
+        argv = ["deploy", "--network", NETWORK, "--networks", str(networks), *args]
+        return self.crossflow(manifest_dir, *argv, **environ)
+
+    def crossflow(self, manifest_dir: Path, *argv: str, **environ: str | None) -> Result:
+        """Any crossflow command in this process, with the environment as `deploy` says."""
         variables: dict[str, str | None] = {
             **self.environ,
             "CROSSFLOW_MANIFEST_DIR": str(manifest_dir),
             **environ,
         }
-        argv = ["deploy", "--network", NETWORK, "--networks", str(networks), *args]
         out, err = io.StringIO(), io.StringIO()
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(sys, "stdin", io.StringIO())  # no terminal to ask a password on
@@ -89,11 +93,11 @@ class AnvilTestnet:
                 else:
                     patch.setenv(name, value)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = main(argv)
+                code = main(list(argv))
         return Result(code, out.getvalue(), err.getvalue())
 
     def manifest(self, manifest_dir: Path) -> Manifest:
-        return load_manifest(manifest_dir, NETWORK)
+        return load_manifest(manifest_dir, NETWORK, self.environ)
 
     def contract(self, manifest: Manifest, chain_id: int, key: str, abi_of: str) -> Contract:
         chain = next(c for c in self.chains if c.node.spec.chain_id == chain_id)
