@@ -7,6 +7,7 @@ any of them as one line that says what went wrong and what to do.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class CrossflowError(Exception):
@@ -64,10 +65,20 @@ class ChainError(CrossflowError):
     exit_code = 4
 
 
+def without_secrets(rpc_url: str) -> str:
+    """An RPC URL as a message may show it: scheme, host and port only, since hosted
+    nodes carry the API key in the path, the query or the user part."""
+    parts = urlsplit(rpc_url)
+    if not parts.hostname:
+        return "the RPC URL"
+    shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return shown + ("/…" if parts.path.strip("/") or parts.query or parts.username else "")
+
+
 class NodeUnreachable(ChainError):
     def __init__(self, rpc_url: str, detail: str) -> None:
         super().__init__(
-            f"no Ethereum node answers at {rpc_url}: {detail}",
+            f"no Ethereum node answers at {without_secrets(rpc_url)}: {detail}",
             "check the RPC URL, or start the local chains with `crossflow devnet up`",
         )
 
@@ -75,7 +86,7 @@ class NodeUnreachable(ChainError):
 class ChainIdMismatch(ChainError):
     def __init__(self, rpc_url: str, expected: int, actual: int) -> None:
         super().__init__(
-            f"the node at {rpc_url} is chain {actual}, not chain {expected}",
+            f"the node at {without_secrets(rpc_url)} is chain {actual}, not chain {expected}",
             "point the RPC URL at the right network or fix the configured chain id",
         )
 

@@ -37,7 +37,7 @@ def probe_chains(manifest: Manifest, now: float) -> tuple[list[ChainStatus], Liv
             "chain_id": chain.chain_id,
             "domain": chain.domain,
             "role": chain.role,
-            "rpc_url": chain.rpc_url,
+            "rpc_url": chain.rpc_shown,
         }
         try:
             web3 = connect(chain.rpc_url, chain.chain_id)

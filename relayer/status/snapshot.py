@@ -69,7 +69,7 @@ def read_status(
     now = clock()
     chains, live = probe_chains(manifest, now)
     if not live:
-        raise NoChainAnswers(manifest.network, [c.rpc_url for c in manifest.chains])
+        raise NoChainAnswers(manifest.network, [c.rpc_shown for c in manifest.chains])
     read = _Read(manifest, live, compiled)
     read.problems += [
         f"{c.name} (chain {c.chain_id}) is down: {c.error}" for c in chains if not c.up
