@@ -107,6 +107,7 @@ class PortInUse(DevnetError):
 
 class NodeDidNotStart(DevnetError):
     def __init__(self, chain_id: int, port: int, reason: str, log_path: Path) -> None:
+        self.chain_id = chain_id
         super().__init__(
             f"anvil for chain {chain_id} on port {port} did not come up: {reason}",
             f"see {log_path}",

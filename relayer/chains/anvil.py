@@ -27,12 +27,14 @@ _POLL_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class ChainSpec:
-    """One chain to run: its name, role in the system, chain id and port."""
+    """One chain to run: its name, role in the system, chain id and port; with
+    `fork_url`, a local fork of the live chain there (which has that chain id)."""
 
     name: str
     role: Role
     chain_id: int
     port: int
+    fork_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,10 @@ def _start_one(
         "--accounts",
         str(accounts),
     ]
+    if spec.fork_url is not None:
+        # Anvil caches forked state on disk by chain id and block; a local chain that
+        # borrows a public chain's id must never fill that cache with its own state.
+        command += ["--fork-url", spec.fork_url, "--no-storage-caching"]
     if block_time is not None:
         command += ["--block-time", f"{block_time:g}"]
     if persist:

@@ -30,6 +30,7 @@ from relayer.settings import first_problem
 # `rpc_url_env` instead of `rpc_url`; no format-2 manifest written before that can be
 # misread, as it names no variable, so the format stays.
 MANIFEST_FORMAT = 2
+MARKET_ROLE = "market"  # the one chain that holds the options market
 _HASH = r"^0x[0-9a-f]{64}$"
 
 
@@ -93,6 +94,15 @@ class Manifest(BaseModel):
     chains: list[ChainDeployment]
     validators: SignerQuorum | None = Field(None, description="set when the mailboxes are")
     oracle: SignerQuorum | None = Field(None, description="set when the price feeds are")
+
+    def market_chain(self) -> ChainDeployment:
+        """The one chain whose role is `market`."""
+        markets = [c for c in self.chains if c.role == MARKET_ROLE]
+        if len(markets) != 1:
+            raise InvalidManifest(
+                f"network {self.network}", f"it needs exactly one market chain, not {len(markets)}"
+            )
+        return markets[0]
 
     def chain(self, domain: int) -> ChainDeployment:
         for chain in self.chains:

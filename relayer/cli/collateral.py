@@ -99,9 +99,7 @@ def _withdraw(args: argparse.Namespace, settings: Settings) -> int:
     manifest = load_live_manifest(settings.manifest_dir, network_of(args, settings), contracts)
     chain = _collateral_chain(manifest, args.chain)
     token = resolve_token(chain, args.token)
-    market_chain = next((c for c in manifest.chains if MARKET_KEY in c.contracts), None)
-    if market_chain is None:
-        raise InvalidManifest(f"network {manifest.network}", f"{MARKET_KEY} is not deployed")
+    market_chain = manifest.market_chain()
     web3 = connect(market_chain.rpc_url, market_chain.chain_id)
     user = _user(args, settings)
     market = web3.eth.contract(

@@ -16,10 +16,8 @@ from relayer.chains.binding import load_live_manifest
 from relayer.chains.chain import connect
 from relayer.chains.compiler import load_contracts
 from relayer.chains.keys import load_accounts
-from relayer.chains.manifest import ChainDeployment, Manifest
 from relayer.chains.tx import Sender
 from relayer.cli.args import network_of, positive_decimal
-from relayer.errors import InvalidManifest
 from relayer.market.client import MarketClient, OrderKind
 from relayer.settings import Settings
 from relayer.table import render_table
@@ -211,7 +209,7 @@ def _client(
     """The market of the live manifest; it trades as `trader` when one is given."""
     contracts = load_contracts()
     manifest = load_live_manifest(settings.manifest_dir, network_of(args, settings), contracts)
-    chain = _market_chain(manifest)
+    chain = manifest.market_chain()
     web3 = connect(chain.rpc_url, chain.chain_id)
     market = web3.eth.contract(
         address=Web3.to_checksum_address(manifest.address(chain, MARKET_KEY)),
@@ -230,13 +228,6 @@ def _trader(args: argparse.Namespace, settings: Settings) -> LocalAccount:
         variable="CROSSFLOW_MARKET__TRADER_KEY",
     )
     return trader
-
-
-def _market_chain(manifest: Manifest) -> ChainDeployment:
-    chain = next((c for c in manifest.chains if MARKET_KEY in c.contracts), None)
-    if chain is None:
-        raise InvalidManifest(f"network {manifest.network}", f"{MARKET_KEY} is not deployed")
-    return chain
 
 
 def _print_json(value: object) -> int:

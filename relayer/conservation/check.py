@@ -25,15 +25,14 @@ from web3.contract import Contract
 
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
-from relayer.chains.manifest import ChainDeployment, Manifest
+from relayer.chains.manifest import MARKET_ROLE, ChainDeployment, Manifest
 from relayer.collateral.messages import AppMessage, Credit, Payout, decode
 from relayer.collateral.tokens import VAULT_KEY
-from relayer.errors import AppMessageError, InvalidManifest
+from relayer.errors import AppMessageError
 from relayer.messaging.reader import ChainReader
 
 MAILBOX_KEY = "Mailbox"
 MARKET_KEY = "OptionsMarket"
-MARKET_ROLE = "market"
 WAD_DECIMALS = 18
 # Market events whose arguments name accounts that may hold cash or credits.
 ACCOUNT_EVENTS = {
@@ -93,7 +92,7 @@ class Report:
 
 def check_conservation(manifest: Manifest, contracts: Contracts | None = None) -> Report:
     compiled = contracts or load_contracts()
-    market_chain = _market_chain(manifest)
+    market_chain = manifest.market_chain()
     market_web3 = connect(market_chain.rpc_url, market_chain.chain_id)
     market = _contract(
         market_web3, manifest.address(market_chain, MARKET_KEY), compiled, "IOptionsMarket"
@@ -246,15 +245,6 @@ def _accounts(market: Contract, first_block: int) -> set[str]:
 
 def _logs(event: Any, first_block: int) -> Iterable[Any]:
     return event.get_logs(from_block=first_block, to_block="latest")  # type: ignore[no-any-return]
-
-
-def _market_chain(manifest: Manifest) -> ChainDeployment:
-    chains = [c for c in manifest.chains if c.role == MARKET_ROLE and MARKET_KEY in c.contracts]
-    if len(chains) != 1:
-        raise InvalidManifest(
-            f"network {manifest.network}", f"it needs one chain with {MARKET_KEY}"
-        )
-    return chains[0]
 
 
 def _contract(web3: Web3, address: str, compiled: Contracts, name: str) -> Contract:

@@ -214,7 +214,7 @@ def _agent_env(devnet_settings: DevnetSettings) -> dict[str, str]:
 def _recorder(
     manifest: Manifest, compiled: Contracts, parties: dict[str, str], worlds: list[World]
 ) -> Recorder:
-    market = next(c for c in manifest.chains if c.role == "market")
+    market = manifest.market_chain()
     return Recorder(
         chains=[Watched(c.chain_id, c.rpc_url) for c in manifest.chains],
         market_chain_id=market.chain_id,

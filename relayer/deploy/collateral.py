@@ -25,7 +25,7 @@ from web3.contract import Contract
 
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
-from relayer.chains.manifest import ChainDeployment, Manifest
+from relayer.chains.manifest import MARKET_ROLE, ChainDeployment, Manifest
 from relayer.chains.tx import Sender
 from relayer.collateral.tokens import (
     TEST_TOKEN_DECIMALS,
@@ -36,12 +36,11 @@ from relayer.collateral.tokens import (
 )
 from relayer.deploy.deployer import (
     MAILBOX,
-    MARKET_ROLE,
     ChainTarget,
     _Deployment,  # the one deploy-run helper, shared by the deploy modules
 )
 from relayer.deploy.journal import Journal, deploy_sender
-from relayer.errors import ConfigError, InvalidManifest
+from relayer.errors import ConfigError
 from relayer.market.units import to_wad
 from relayer.oracle.feeds import ETH_USD
 from relayer.settings import CollateralSettings, CollateralTokenSettings
@@ -128,10 +127,7 @@ def wire_collateral(
     InvalidManifest when the manifest lacks the market or a collateral chain's vault."""
     abi = (contracts or load_contracts()).get("IMessageApp").abi
     deployer = Account.from_key(deployer_key.get_secret_value())
-    markets = [c for c in manifest.chains if c.role == MARKET_ROLE]
-    if len(markets) != 1:
-        raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
-    market_chain = markets[0]
+    market_chain = manifest.market_chain()
     market_address = manifest.address(market_chain, MARKET_KEY)
     market_sender = deploy_sender(
         connect(market_chain.rpc_url, market_chain.chain_id),

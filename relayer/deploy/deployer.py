@@ -26,6 +26,7 @@ from relayer.chains.binding import code_hash, contract_problem
 from relayer.chains.chain import connect, genesis_hash, runtime_code
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import (
+    MARKET_ROLE,
     ChainDeployment,
     Manifest,
     ManifestRpcUrlNotSet,
@@ -44,7 +45,6 @@ from relayer.settings import MarketSettings, RiskSettings
 MAILBOX = "Mailbox"
 
 
-MARKET_ROLE = "market"
 MARKET_MAX_FILLS = 20  # makers one taker order may sweep
 
 

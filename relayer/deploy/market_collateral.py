@@ -11,12 +11,10 @@ from web3 import Web3
 
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
-from relayer.chains.manifest import Manifest
+from relayer.chains.manifest import MARKET_ROLE, Manifest
 from relayer.collateral.tokens import TEST_TOKEN_DECIMALS, USD, WETH
 from relayer.deploy.collateral import MARKET_KEY
-from relayer.deploy.deployer import MARKET_ROLE
 from relayer.deploy.journal import Journal, deploy_sender
-from relayer.errors import InvalidManifest
 from relayer.market.units import to_wad
 from relayer.settings import CollateralSettings
 
@@ -33,10 +31,7 @@ def list_collateral_on_market(
 ) -> int:
     """Configures the market for every collateral chain in `manifest`; returns how
     many settings it changed."""
-    markets = [c for c in manifest.chains if c.role == MARKET_ROLE]
-    if len(markets) != 1:
-        raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
-    chain = markets[0]
+    chain = manifest.market_chain()
     web3 = connect(chain.rpc_url, chain.chain_id)
     deployer = Account.from_key(deployer_key.get_secret_value())
     owner = deploy_sender(web3, deployer, chain.chain_id, journal)

@@ -29,8 +29,8 @@ from pydantic import (
 from web3 import Web3
 
 from relayer.chains.keys import LOCAL_NETWORK
-from relayer.chains.manifest import SignerQuorum
-from relayer.deploy.deployer import MARKET_ROLE, ChainTarget
+from relayer.chains.manifest import MARKET_ROLE, SignerQuorum
+from relayer.deploy.deployer import ChainTarget
 from relayer.deploy.series import SeriesTerms
 from relayer.errors import ConfigError
 from relayer.settings import first_problem

@@ -17,9 +17,7 @@ from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import Manifest
 from relayer.deploy.collateral import MARKET_KEY
-from relayer.deploy.deployer import MARKET_ROLE
 from relayer.deploy.journal import Journal, deploy_sender
-from relayer.errors import InvalidManifest
 from relayer.market.client import MarketClient
 
 
@@ -50,10 +48,7 @@ def list_series(
     each one skipped because it has expired."""
     if not series:
         return []
-    markets = [c for c in manifest.chains if c.role == MARKET_ROLE]
-    if len(markets) != 1:
-        raise InvalidManifest(f"network {manifest.network}", "it needs exactly one market chain")
-    chain = markets[0]
+    chain = manifest.market_chain()
     web3 = connect(chain.rpc_url, chain.chain_id)
     deployer = Account.from_key(deployer_key.get_secret_value())
     market = web3.eth.contract(

@@ -11,9 +11,8 @@ from relayer.chains import devkeys
 from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts
 from relayer.chains.keys import load_accounts
-from relayer.chains.manifest import ChainDeployment, Manifest
+from relayer.chains.manifest import Manifest
 from relayer.chains.tx import Sender
-from relayer.errors import InvalidManifest
 from relayer.keeper.keeper import Feeds, Keeper
 from relayer.keeper.metrics import KeeperMetrics
 from relayer.keeper.store import KeeperStore
@@ -22,7 +21,6 @@ from relayer.oracle.feeds import ETH_IV, ETH_USD
 from relayer.settings import KeeperSettings
 
 MARKET_KEY = "OptionsMarket"
-MARKET_ROLE = "market"
 KEEPER_DEV_KEY = devkeys.USER_KEYS[2]  # Anvil account 4: no other agent's default
 
 
@@ -37,16 +35,6 @@ def keeper_account(settings: KeeperSettings, network: str) -> LocalAccount:
     return account
 
 
-def market_chain(manifest: Manifest) -> ChainDeployment:
-    """The chain with role `market` holding the market, else any chain holding it."""
-    holding = [c for c in manifest.chains if MARKET_KEY in c.contracts]
-    if holding:
-        return min(holding, key=lambda c: c.role != MARKET_ROLE)
-    raise InvalidManifest(
-        f"network {manifest.network}", f"{MARKET_KEY} is not deployed on any of its chains"
-    )
-
-
 def keeper_from_manifest(
     settings: KeeperSettings,
     manifest: Manifest,
@@ -54,7 +42,7 @@ def keeper_from_manifest(
     store: KeeperStore,
     metrics: KeeperMetrics,
 ) -> Keeper:
-    chain = market_chain(manifest)
+    chain = manifest.market_chain()
     web3 = connect(chain.rpc_url, chain.chain_id)
     sender = Sender(web3, keeper_account(settings, manifest.network), chain.chain_id)
     market = web3.eth.contract(

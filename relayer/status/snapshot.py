@@ -18,7 +18,7 @@ from relayer.chains.chain import NODE_ERRORS
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import Manifest
 from relayer.errors import ChainError, InvalidManifest, TransactionReverted
-from relayer.keeper.setup import MARKET_KEY, market_chain
+from relayer.keeper.setup import MARKET_KEY
 from relayer.settings import Settings
 from relayer.status.accounts import (
     account_activity,
@@ -137,7 +137,7 @@ class _Read:
         if not any(MARKET_KEY in c.contracts for c in self.manifest.chains):
             self.notes.append(f"no {MARKET_KEY} deployed: no accounts, margin calls or funds")
             return found
-        chain = market_chain(self.manifest)
+        chain = self.manifest.market_chain()
         reached = self.live.get(chain.domain)
         if reached is None:
             self.notes.append(f"{chain.name} is down: no accounts, margin calls or funds")
