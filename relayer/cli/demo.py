@@ -13,10 +13,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from relayer.chains.toolchain import foundry_tool
 from relayer.cli import devnet as devnet_cli
 from relayer.cli.shell import console, crossflow_command, shown
 from relayer.demo.outcome import Outcome
 from relayer.demo.run import DemoRun, run_demo
+from relayer.deploy.collateral import MARKET_KEY
 from relayer.settings import Settings
 
 RESULTS_DIR = Path("demo-results")
@@ -65,7 +67,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     out.print(f"Chart: {shown(run.chart or out_dir)}   report: {shown(run.report or out_dir)}")
     out.print(f"Timeline: {shown(timeline)}")
     if args.keep_running:
-        _next_steps(out)
+        _next_steps(out, run, foundry_tool("cast", settings.toolchain))
     return 0 if holds else 1
 
 
@@ -172,7 +174,7 @@ def _amounts(by_token: dict[str, Decimal]) -> str:
     return ", ".join(f"{amount:,.4f} {token}" for token, amount in by_token.items())
 
 
-def _next_steps(console: Console) -> None:
+def _next_steps(console: Console, run: DemoRun, cast: Path) -> None:
     crossflow = crossflow_command()
     steps = [
         ("status", "chains, messages, prices, accounts, conservation"),
@@ -187,6 +189,12 @@ def _next_steps(console: Console) -> None:
         "\nThe chains, the relayer, the feeder (a GBM now) and the keeper keep running:",
         soft_wrap=True,
     )
+    # One line each, however narrow the terminal: they are meant to be pasted.
     for command, what in steps:
-        # One line each, however narrow the terminal: they are meant to be pasted.
         console.print(f"  {crossflow} {command:<{width}}   [dim]{what}", soft_wrap=True)
+    market = run.manifest.market_chain()
+    console.print(
+        f"  {shown(cast)} call {market.contracts[MARKET_KEY]} 'seriesCount()(uint256)' "
+        f"--rpc-url {market.rpc_url}   [dim]any view, with cast",
+        soft_wrap=True,
+    )

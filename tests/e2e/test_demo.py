@@ -155,8 +155,8 @@ def the_printed_commands_work_as_typed(cli: Cli, stdout: str) -> None:
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
     steps = stdout.split("keep running:", 1)[1].splitlines()[1:]
     commands = {line.split()[1]: line.strip().split("   ")[0] for line in steps if line.strip()}
-    assert {"status", "messages", "prices", "conservation", "devnet"} <= set(commands)
-    for name in ("status", "messages", "prices", "conservation"):
+    assert {"status", "messages", "prices", "conservation", "devnet", "call"} <= set(commands)
+    for name in ("status", "messages", "prices", "conservation", "call"):
         typed = subprocess.run(
             ["bash", "--norc", "--noprofile", "-c", commands[name]],
             env=cli.env | {"PATH": path},
@@ -166,6 +166,8 @@ def the_printed_commands_work_as_typed(cli: Cli, stdout: str) -> None:
             check=False,
         )
         assert typed.returncode == 0, f"{commands[name]}: {typed.stdout[-2000:]}{typed.stderr}"
+        if name == "call":
+            assert typed.stdout.strip() == "2"  # the demo's two puts
 
 
 def running(pid: int) -> bool:
