@@ -48,6 +48,13 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="print the plan with its gas and cost, simulated on local forks; send nothing",
     )
     deploy.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for chains that do not answer yet (starting beside it)",
+    )
+    deploy.add_argument(
         "--threshold",
         type=int,
         help=f"local only: M of the {len(devkeys.VALIDATOR_KEYS)} dev validators (default 2)",
@@ -72,6 +79,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         manifest_dir=manifest_dir,
         settings=settings,
         contracts=compiled,
+        wait_for_chains=args.wait,
     )
     if args.dry_run:
         _print_plan(spec, planned)

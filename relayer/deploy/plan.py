@@ -64,10 +64,12 @@ def plan(
     manifest_dir: Path,
     settings: Settings,
     contracts: Contracts,
+    wait_for_chains: float = 0.0,
 ) -> Plan:
-    """Checks each chain's id (against `configured_in`, for the message), simulates
-    the deploy and prices it. Sends nothing."""
-    live = check_chains(spec.targets, configured_in)
+    """Checks each chain's id (against `configured_in`, for the message; waiting up to
+    `wait_for_chains` seconds for one that does not answer yet), simulates the deploy
+    and prices it. Sends nothing."""
+    live = check_chains(spec.targets, configured_in, wait_for_chains)
     before = recorded_manifest(manifest_dir, spec.network)
     journal = Journal()
     anvil = foundry_tool("anvil", settings.toolchain)

@@ -5,6 +5,7 @@ of a named network, which often carries an API key."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -81,9 +82,24 @@ class DeployerUnfunded(DeliveryError):
         )
 
 
-def check_chains(targets: Sequence[ChainTarget], configured_in: str) -> list[LiveChain]:
+def check_chains(
+    targets: Sequence[ChainTarget], configured_in: str, wait: float = 0.0
+) -> list[LiveChain]:
     """A connection to each chain, once it has answered with the chain id
-    `configured_in` (the networks file, the devnet state) gives it."""
+    `configured_in` (the networks file, the devnet state) gives it. A chain that does
+    not answer is asked again each second for up to `wait` seconds (chains starting
+    beside the deploy, as in docker compose); a wrong chain id fails at once."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return _check_chains(targets, configured_in)
+        except (NodeUnreachable, RpcUnreachable):
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
+
+
+def _check_chains(targets: Sequence[ChainTarget], configured_in: str) -> list[LiveChain]:
     live = []
     for target in targets:
         try:
