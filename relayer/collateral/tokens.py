@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from eth_utils.address import is_address, to_checksum_address
 
-from relayer.chains.manifest import ChainDeployment
+from relayer.chains.manifest import ChainDeployment, Manifest
 from relayer.errors import UnknownToken
 
 VAULT_KEY = "CollateralVault"
@@ -29,6 +29,17 @@ WETH = CollateralToken("WETH", "Test WETH")
 USD = CollateralToken("USD", "Test USD")
 TEST_TOKENS = (WETH, USD)
 TEST_TOKEN_DECIMALS = 18
+
+
+def token_symbols(manifest: Manifest) -> dict[tuple[int, str], str]:
+    """(domain, lower-case address) -> symbol of every test token the manifest records;
+    keyed by domain, since deploys on fresh chains give the same addresses."""
+    return {
+        (chain.domain, chain.contracts[token.manifest_key].lower()): token.symbol
+        for chain in manifest.chains
+        for token in TEST_TOKENS
+        if token.manifest_key in chain.contracts
+    }
 
 
 def resolve_token(chain: ChainDeployment, token: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from web3 import Web3
 
 from relayer.chains.manifest import ChainDeployment, Manifest
-from relayer.collateral.tokens import TEST_TOKEN_DECIMALS, TEST_TOKENS
+from relayer.collateral.tokens import TEST_TOKEN_DECIMALS, token_symbols
 from relayer.oracle.feeds import ETH_USD
 
 WAD = Decimal(10**18)
@@ -26,12 +26,7 @@ class Narrator:
     def __init__(self, manifest: Manifest, names: Mapping[str, str]) -> None:
         self.names = {address.lower(): name for address, name in names.items()}
         self.chains = {c.domain: c for c in manifest.chains}
-        self.symbols = {
-            (c.domain, c.contracts[t.manifest_key].lower()): t.symbol
-            for c in manifest.chains
-            for t in TEST_TOKENS
-            if t.manifest_key in c.contracts
-        }
+        self.symbols = token_symbols(manifest)
         self.series: dict[int, Args] = {}
         self.last_price: dict[int, Decimal] = {}
         self._say: dict[str, Callable[[ChainDeployment, Args], str | None]] = {

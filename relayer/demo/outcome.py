@@ -27,15 +27,19 @@ class Outcome:
     paid_out: dict[str, Decimal] = field(default_factory=dict)  # RELEASEs paid to it
 
 
-def outcomes(timeline: Timeline, parties: dict[str, str], symbols: dict[str, str]) -> list[Outcome]:
-    """One Outcome per party (name -> address); `symbols` names token addresses."""
+def outcomes(
+    timeline: Timeline, parties: dict[str, str], symbols: dict[tuple[int, str], str]
+) -> list[Outcome]:
+    """One Outcome per party (name -> address); `symbols` names tokens by (domain,
+    address), as `token_symbols` gives them."""
     by_address = {address.lower(): Outcome(name, address) for name, address in parties.items()}
 
     def party(address: str) -> Outcome | None:
         return by_address.get(str(address).lower())
 
     def token(event: Event) -> str:
-        symbol = symbols.get(str(event.args["token"]).lower(), str(event.args["token"])[:10])
+        address = str(event.args["token"])
+        symbol = symbols.get((event.domain, address.lower()), address[:10])
         return f"{symbol} on {event.chain}"
 
     for event in timeline.events:

@@ -21,7 +21,7 @@ from relayer.deploy.collateral import MARKET_KEY
 from relayer.market.client import OrderKind
 from relayer.market.ledger import LedgerClient
 from relayer.market.units import from_wad
-from relayer.oracle.feeds import ETH_USD
+from relayer.oracle.feeds import ETH_USD, read_latest
 from relayer.testbed.net import Chain
 
 INSUFFICIENT_MARGIN = Web3.keccak(text="MarketInsufficientMargin(address,int256,uint256)")[:4]
@@ -156,11 +156,7 @@ class World:
             address=Web3.to_checksum_address(deployment.contracts[ETH_USD.manifest_key]),
             abi=self.compiled.get("PriceFeed").abi,
         )
-        try:
-            _, answer, _, _, _ = feed.functions.latestRoundData().call()
-        except ContractCustomError:  # PriceFeedNoData: nothing posted yet
-            return Decimal(0)
-        return Decimal(answer) / Decimal(10**ETH_USD.decimals)
+        return Decimal(read_latest(feed).answer).scaleb(-ETH_USD.decimals)
 
 
 def tokens(manifest: Manifest, domain: int) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from relayer.keeper.store import CreditKey
 from relayer.keeper.valuation import Snapshot, Valuer, read_holdings, read_params
 from relayer.market.client import MarketClient
 from relayer.risk.model import Market
+from relayer.settings import RiskSettings
 
 WATCH_INTERVAL_S = 0.02
 SAMPLE_INTERVAL_S = 0.5
@@ -60,6 +61,16 @@ class Watched:
 
     chain_id: int
     rpc_url: str
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What every market sample reads through, and what stays fixed meanwhile."""
+
+    market: Contract
+    feeds: list[Contract]
+    decimals: list[int]
+    risk: RiskSettings
 
 
 @dataclass
@@ -136,30 +147,39 @@ class Recorder:
         web3 = connect(next(c.rpc_url for c in self.chains if c.chain_id == self.market_chain_id))
         market = _contract(web3, self.market_address, self.market_abi)
         feeds = [_contract(web3, *feed) for feed in (self.spot_feed, self.vol_feed)]
-        decimals = [int(feed.functions.decimals().call()) for feed in feeds]
+        # Read once: decimals never change, and the owner does not touch the risk
+        # parameters while the story plays.
+        sources = _Sources(
+            market,
+            feeds,
+            [int(feed.functions.decimals().call()) for feed in feeds],
+            read_params(market).risk,
+        )
         last = int(web3.eth.block_number)
         while True:
             stopping = self._stop_sampling.is_set()
             for number in range(last + 1, self.heads.get(self.market_chain_id, last) + 1):
-                self._sample(market, feeds, decimals, self.blocks[(self.market_chain_id, number)])
+                self._sample(sources, self.blocks[(self.market_chain_id, number)])
                 last = number
             if stopping:
                 return
             self._stop_sampling.wait(SAMPLE_INTERVAL_S)
 
-    def _sample(
-        self, market: Contract, feeds: list[Contract], decimals: list[int], block: SeenBlock
-    ) -> None:
+    def _sample(self, sources: _Sources, block: SeenBlock) -> None:
         try:
-            spot, vol = (_answer(f, d, block.number) for f, d in zip(feeds, decimals, strict=True))
+            spot, vol = (
+                _answer(feed, decimals, block.number)
+                for feed, decimals in zip(sources.feeds, sources.decimals, strict=True)
+            )
             prices = Market(spot, vol, block.timestamp)
-            margins = self._margins(market, prices, block.number)
+            margins = self._margins(sources, prices, block.number)
         except Exception as err:  # any: the story goes on, and the report lists the gap
             self._fail(f"margin sample at block {block.number}: {err!r}")
             return
         self.samples.append(Sample(block.seen_at, block.number, spot, margins))
 
-    def _margins(self, market: Contract, prices: Market, block: int) -> dict[str, Margin]:
+    def _margins(self, sources: _Sources, prices: Market, block: int) -> dict[str, Margin]:
+        market = sources.market
         series = {s.id: s for s in MarketClient(market, at_block=block).all_series()}
         valuer = Valuer(market, series, block)
         snapshots: list[Snapshot] = []
@@ -168,7 +188,7 @@ class Recorder:
             keys = [CreditKey(address, domain, token) for domain, token in self.credit_keys]
             valuer.read(snapshot, keys)
             snapshots.append(snapshot)
-        shares = self._buffer_shares(valuer, snapshots, prices, market)
+        shares = _buffer_shares(valuer, snapshots, prices, sources.risk)
         margins = {}
         for name, snapshot, share in zip(self.parties, snapshots, shares, strict=True):
             numbers = snapshot.chain
@@ -177,27 +197,27 @@ class Recorder:
             margins[name] = Margin(numbers.equity, numbers.mm, numbers.im, numbers.health, share)
         return margins
 
-    def _buffer_shares(
-        self, valuer: Valuer, snapshots: list[Snapshot], prices: Market, market: Contract
-    ) -> list[float | None]:
-        """(IM - IM at τ = 0) / IM per snapshot, by the model at the market's parameters."""
-        risk = read_params(market).risk  # owner-set, constant through the story
-        at_zero = [replace(s, latency=0, model=None) for s in snapshots]
-        try:
-            valuer.model(snapshots, prices, risk)
-            valuer.model(at_zero, prices, risk)
-        except RiskError:
-            return [None] * len(snapshots)
-        shares: list[float | None] = []
-        for with_tau, without in zip(snapshots, at_zero, strict=True):
-            im, im0 = (s.model.im if s.model else 0.0 for s in (with_tau, without))
-            shares.append((im - im0) / im if im > 0 else None)
-        return shares
-
     def _fail(self, what: str) -> None:
         # The story goes on without a sample; the report lists what was missed.
         if len(self.failures) < 100:  # noqa: PLR2004 - enough to diagnose, bounded
             self.failures.append(what)
+
+
+def _buffer_shares(
+    valuer: Valuer, snapshots: list[Snapshot], prices: Market, risk: RiskSettings
+) -> list[float | None]:
+    """(IM - IM at τ = 0) / IM per snapshot, by the model at the market's parameters."""
+    at_zero = [replace(s, latency=0, model=None) for s in snapshots]
+    try:
+        valuer.model(snapshots, prices, risk)
+        valuer.model(at_zero, prices, risk)
+    except RiskError:
+        return [None] * len(snapshots)
+    shares: list[float | None] = []
+    for with_tau, without in zip(snapshots, at_zero, strict=True):
+        im, im0 = (s.model.im if s.model else 0.0 for s in (with_tau, without))
+        shares.append((im - im0) / im if im > 0 else None)
+    return shares
 
 
 def _contract(web3: Web3, address: str, abi: list[dict[str, object]]) -> Contract:

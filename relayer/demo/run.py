@@ -16,7 +16,7 @@ from relayer.chains.chain import connect
 from relayer.chains.compiler import Contracts, load_contracts
 from relayer.chains.manifest import Manifest, manifest_path
 from relayer.chains.toolchain import foundry_tool
-from relayer.collateral.tokens import TEST_TOKENS
+from relayer.collateral.tokens import token_symbols
 from relayer.conservation.check import Report as Conservation
 from relayer.conservation.check import check_conservation
 from relayer.demo.agents import AGENTS_FILE, Agents
@@ -166,13 +166,7 @@ def _play(
     run.samples = recorder.samples
     run.recorder_missed = recorder.failures
     run.timeline = read_timeline(manifest, compiled, recorder, names)
-    symbols = {
-        c.contracts[t.manifest_key].lower(): t.symbol
-        for c in manifest.chains
-        for t in TEST_TOKENS
-        if t.manifest_key in c.contracts
-    }
-    run.outcomes = outcomes(run.timeline, parties, symbols)
+    run.outcomes = outcomes(run.timeline, parties, token_symbols(manifest))
     run.latencies = latencies(run.timeline.trips)
     run.started = clock.started
     run.chart = draw_chart(

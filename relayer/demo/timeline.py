@@ -41,6 +41,7 @@ class Event:
     at: float  # wall clock: when the demo's watcher first saw the block
     chain: str
     chain_id: int
+    domain: int
     block: int
     block_time: int  # the block's timestamp
     tx: str
@@ -119,6 +120,7 @@ def read_timeline(
                     at=at,
                     chain=chain.name,
                     chain_id=chain.chain_id,
+                    domain=chain.domain,
                     block=int(log["blockNumber"]),
                     block_time=_block_time(recorder, chain, log),
                     tx=tx,
