@@ -248,14 +248,15 @@ def _is_our_anvil(pid: int) -> bool:
 
 def _process_state(pid: int) -> str | None:
     """The one-letter state from `ps` (R, S, Z, ...), or None when there is no such process."""
-    return _ps_field(pid, "stat")[:1] or None
+    return ps_field(pid, "stat")[:1] or None
 
 
 def _process_name(pid: int) -> str:
-    return Path(_ps_field(pid, "comm")).name
+    return Path(ps_field(pid, "comm")).name
 
 
-def _ps_field(pid: int, field: str) -> str:
+def ps_field(pid: int, field: str) -> str:
+    """One `ps -o` field of `pid` (`stat`, `comm`, `args`, ...); empty when no such process."""
     # ps rather than /proc so the devnet also runs on macOS.
     result = subprocess.run(
         ["ps", "-o", f"{field}=", "-p", str(pid)], capture_output=True, text=True, check=False

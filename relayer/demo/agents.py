@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from relayer.chains.anvil import ps_field
 from relayer.demo.errors import DemoAgentDied
 from relayer.files import write_json_atomic
 
@@ -134,12 +135,7 @@ def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
 
 
 def _runs_crossflow(pid: int) -> bool:
-    # ps rather than /proc so this also works on macOS; a zombie runs nothing.
-    found = subprocess.run(
-        ["ps", "-o", "stat=,args=", "-p", str(pid)], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return (
-        bool(found)
-        and not found.startswith("Z")
-        and any(mark in found for mark in ("crossflow", "relayer.cli.main"))
-    )
+    # A zombie runs nothing; a reused pid runs something else.
+    if ps_field(pid, "stat")[:1] in ("", "Z"):
+        return False
+    return any(mark in ps_field(pid, "args") for mark in ("crossflow", "relayer.cli.main"))
